@@ -1,0 +1,133 @@
+//! The cache of rendered bodies, bounded in bytes.
+//!
+//! A key names what was rendered: the snapshot generation (so links and indexes follow a
+//! rescan), the protocol, the route, and for a page its source's length and modification time
+//! (so an edit is served at once, before any rescan). Values are shared [`Bytes`]: serving a
+//! cached body copies nothing. Concurrent misses for one key render it once.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+
+use super::Protocol;
+
+/// A source file's identity as far as rendering is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub generation: u64,
+    pub protocol: Protocol,
+    pub route: Arc<str>,
+    pub stamp: Option<Stamp>,
+}
+
+/// A rendered body with its media type.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub body: Bytes,
+    pub mime: Arc<str>,
+}
+
+#[derive(Clone)]
+struct ByteWeight;
+
+impl Weighter<Key, Rendered> for ByteWeight {
+    fn weight(&self, key: &Key, value: &Rendered) -> u64 {
+        // The body, plus what the entry itself holds on to.
+        (value.body.len() + value.mime.len() + key.route.len() + 96) as u64
+    }
+}
+
+pub struct RenderCache {
+    entries: Cache<Key, Rendered, ByteWeight>,
+}
+
+impl RenderCache {
+    pub fn new(max_bytes: u64) -> RenderCache {
+        // The item estimate only sizes the table; the byte bound is what limits it.
+        let estimated_items = usize::try_from(max_bytes / 4096).unwrap_or(1024).max(16);
+        RenderCache {
+            entries: Cache::with_weighter(estimated_items, max_bytes, ByteWeight),
+        }
+    }
+
+    /// The cached value for `key`, or what `render` makes of it (then cached).
+    pub fn get_or_render<E>(
+        &self,
+        key: &Key,
+        render: impl FnOnce() -> Result<Rendered, E>,
+    ) -> Result<Rendered, E> {
+        self.entries.get_or_insert_with(key, render)
+    }
+
+    /// Bytes held now.
+    pub fn weight(&self) -> u64 {
+        self.entries.weight()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(route: &str) -> Key {
+        Key {
+            generation: 1,
+            protocol: Protocol::Gemini,
+            route: Arc::from(route),
+            stamp: None,
+        }
+    }
+
+    #[test]
+    fn stays_within_its_byte_bound() {
+        let cache = RenderCache::new(64 * 1024);
+        for i in 0..200 {
+            let rendered = cache
+                .get_or_render::<()>(&key(&format!("/p{i}")), || {
+                    Ok(Rendered {
+                        body: Bytes::from(vec![b'x'; 4000]),
+                        mime: Arc::from("text/gemini"),
+                    })
+                })
+                .unwrap();
+            assert_eq!(rendered.body.len(), 4000);
+        }
+        assert!(cache.weight() <= 64 * 1024, "{}", cache.weight());
+    }
+
+    #[test]
+    fn renders_once_per_key() {
+        let cache = RenderCache::new(1 << 20);
+        let mut calls = 0;
+        for _ in 0..3 {
+            cache
+                .get_or_render::<()>(&key("/a"), || {
+                    calls += 1;
+                    Ok(Rendered {
+                        body: Bytes::from_static(b"a"),
+                        mime: Arc::from("text/gemini"),
+                    })
+                })
+                .unwrap();
+        }
+        assert_eq!(calls, 1);
+    }
+}

@@ -1,0 +1,378 @@
+//! Gemtext (text/gemini) both ways: [`render`] writes a [`Document`] as gemtext following
+//! RENDERING.md, and [`parse`] reads a hand-written `.gmi` file into the same model so that it
+//! can be served to Gopher too.
+//!
+//! Gemtext has no inline links, no nesting and no escaping, so the renderer puts a block's links
+//! on `=>` lines after it, flattens lists and quotes, and guards text lines that would otherwise
+//! be read as another line type.
+
+use std::fmt::Write as _;
+
+use super::doc::{
+    links, sole_link, Block, Document, Inline, Inlines, Link, ListItem, Marker, TitleBlock,
+};
+use super::text::{collapse_spaces, inline_lines, table_lines};
+
+/// The media type of what [`render`] writes, without its `lang` parameter.
+pub const MEDIA_TYPE: &str = "text/gemini; charset=utf-8";
+
+/// Renders a page: the title block when given, the blocks, then the notes. LF line ends, one
+/// LF at the end.
+pub fn render(title: Option<&TitleBlock>, doc: &Document) -> String {
+    let mut out = Writer::default();
+    if let Some(title) = title {
+        out.start_block();
+        out.line(&format!("# {}", collapse_spaces(&title.title)));
+        if let Some(byline) = &title.byline {
+            out.text(byline);
+        }
+    }
+    for block in &doc.blocks {
+        out.start_block();
+        out.block(block);
+    }
+    if !doc.notes.is_empty() {
+        out.start_block();
+        out.line("## Notes");
+        out.start_block();
+        for note in &doc.notes {
+            let text = inline_lines(&note.content).join(" ");
+            out.text(&format!("[{}] {text}", note.number));
+        }
+        out.link_lines(doc.notes.iter().flat_map(|note| links(&note.content)));
+    }
+    out.finish()
+}
+
+#[derive(Default)]
+struct Writer {
+    out: String,
+}
+
+impl Writer {
+    /// One blank line between blocks.
+    fn start_block(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        self.out.push_str(line);
+        self.out.push('\n');
+    }
+
+    /// A text line, guarded so it cannot turn into a line of another type.
+    fn text(&mut self, line: &str) {
+        if starts_like_markup(line) {
+            // A zero-width space keeps the line a text line without changing what it shows.
+            self.out.push('\u{200b}');
+        }
+        self.line(line);
+    }
+
+    fn link_line(&mut self, link: &Link) {
+        let url = link.target.replace(' ', "%20");
+        let label = collapse_spaces(link.display_label());
+        if label.is_empty() || label == link.target {
+            let _ = writeln!(self.out, "=> {url}");
+        } else {
+            let _ = writeln!(self.out, "=> {url} {label}");
+        }
+    }
+
+    /// The link lines that follow a block: in order of appearance, each URL once.
+    fn link_lines<'a>(&mut self, links: impl Iterator<Item = &'a Link>) {
+        let mut seen: Vec<&str> = Vec::new();
+        for link in links {
+            if !seen.contains(&link.target.as_str()) {
+                seen.push(&link.target);
+                self.link_line(link);
+            }
+        }
+    }
+
+    fn block(&mut self, block: &Block) {
+        match block {
+            Block::Heading { level, content } => {
+                let text = inline_lines(content).join(" ");
+                let hashes = "#".repeat(usize::from((*level).clamp(1, 3)));
+                self.line(&format!("{hashes} {text}"));
+                self.link_lines(links(content));
+            }
+            Block::Paragraph(content) => match sole_link(content) {
+                Some(link) => self.link_line(link),
+                None => {
+                    self.text_lines(content, "");
+                    self.link_lines(links(content));
+                }
+            },
+            Block::List(items) => self.list(items),
+            Block::Quote(paragraphs) => {
+                for paragraph in paragraphs {
+                    for line in inline_lines(paragraph) {
+                        self.line(&format!("> {line}"));
+                    }
+                }
+                self.link_lines(paragraphs.iter().flat_map(|p| links(p)));
+            }
+            Block::Preformatted { alt, text } => {
+                self.line(&format!("```{alt}"));
+                for line in text.split('\n') {
+                    self.line(line);
+                }
+                self.line("```");
+            }
+            Block::Table(table) => {
+                self.line("```table");
+                for line in table_lines(table) {
+                    self.line(&line);
+                }
+                self.line("```");
+                self.link_lines(block.links().into_iter());
+            }
+            Block::Rule => self.line("---"),
+            Block::Links(list) => list.iter().for_each(|link| self.link_line(link)),
+        }
+    }
+
+    fn list(&mut self, items: &[ListItem]) {
+        let mut after: Vec<&Link> = Vec::new();
+        for item in items {
+            if let Some(link) = sole_link(&item.content) {
+                self.link_line(link);
+                continue;
+            }
+            let prefix = match item.marker {
+                Marker::Bullet => "* ".to_string(),
+                Marker::Number(n) => format!("{n}. "),
+                Marker::Task(true) => "* [x] ".to_string(),
+                Marker::Task(false) => "* [ ] ".to_string(),
+            };
+            self.text_lines(&item.content, &prefix);
+            after.extend(links(&item.content));
+        }
+        self.link_lines(after.into_iter());
+    }
+
+    /// The lines of inline content; the first one after `prefix` (unguarded: the prefix is
+    /// the line type), the others as guarded text lines.
+    fn text_lines(&mut self, content: &Inlines, prefix: &str) {
+        let lines = inline_lines(content);
+        let mut lines = lines.iter();
+        match (lines.next(), prefix) {
+            (Some(first), "") => self.text(first),
+            (Some(first), prefix) => self.line(&format!("{prefix}{first}")),
+            (None, "") => {}
+            (None, prefix) => self.line(prefix.trim_end()),
+        }
+        for line in lines {
+            self.text(line);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        while self.out.ends_with("\n\n") {
+            self.out.pop();
+        }
+        if !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        self.out
+    }
+}
+
+/// True for a line that a gemtext reader would take for a link, heading, list item, quote or
+/// preformatting toggle, with or without white space before it.
+fn starts_like_markup(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("=>")
+        || line.starts_with('#')
+        || line.starts_with('>')
+        || line.starts_with("```")
+        || line == "*"
+        || line.starts_with("* ")
+        || line.starts_with("*\t")
+}
+
+/// Reads gemtext into the document model. Every line keeps its words; runs of link, list and
+/// quote lines become one block each.
+pub fn parse(source: &str) -> Document {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut preformatted: Option<(String, Vec<&str>)> = None;
+    for line in source.lines() {
+        if let Some((alt, lines)) = &mut preformatted {
+            if line.starts_with("```") {
+                let text = lines.join("\n");
+                blocks.push(Block::Preformatted {
+                    alt: std::mem::take(alt),
+                    text,
+                });
+                preformatted = None;
+            } else {
+                lines.push(line);
+            }
+            continue;
+        }
+        if let Some(alt) = line.strip_prefix("```") {
+            preformatted = Some((alt.trim().to_string(), Vec::new()));
+        } else if let Some(rest) = line.strip_prefix("=>") {
+            let rest = rest.trim();
+            if rest.is_empty() {
+                continue;
+            }
+            let (target, label) = rest
+                .split_once(char::is_whitespace)
+                .map_or((rest, ""), |(t, l)| (t, l.trim()));
+            let link = Link {
+                label: label.to_string(),
+                target: target.to_string(),
+                is_image: false,
+            };
+            match blocks.last_mut() {
+                Some(Block::Links(list)) => list.push(link),
+                _ => blocks.push(Block::Links(vec![link])),
+            }
+        } else if let Some(rest) = line.strip_prefix('#') {
+            let extra = rest.chars().take_while(|c| *c == '#').count().min(2);
+            let text = rest.trim_start_matches('#').trim();
+            let level = u8::try_from(extra + 1).unwrap_or(3);
+            blocks.push(Block::Heading {
+                level,
+                content: vec![Inline::Text(text.to_string())],
+            });
+        } else if let Some(rest) = line.strip_prefix("* ") {
+            let item = ListItem {
+                depth: 0,
+                marker: Marker::Bullet,
+                content: vec![Inline::Text(rest.trim().to_string())],
+            };
+            match blocks.last_mut() {
+                Some(Block::List(items)) => items.push(item),
+                _ => blocks.push(Block::List(vec![item])),
+            }
+        } else if let Some(rest) = line.strip_prefix('>') {
+            let paragraph = vec![Inline::Text(rest.trim().to_string())];
+            match blocks.last_mut() {
+                Some(Block::Quote(paragraphs)) => paragraphs.push(paragraph),
+                _ => blocks.push(Block::Quote(vec![paragraph])),
+            }
+        } else if !line.trim().is_empty() {
+            blocks.push(Block::Paragraph(vec![Inline::Text(
+                line.trim().to_string(),
+            )]));
+        } else if !matches!(blocks.last(), None | Some(Block::Paragraph(_))) {
+            // A blank line ends a run of links, items or quote lines.
+            blocks.push(Block::Paragraph(Vec::new()));
+        }
+    }
+    if let Some((alt, lines)) = preformatted {
+        blocks.push(Block::Preformatted {
+            alt,
+            text: lines.join("\n"),
+        });
+    }
+    blocks.retain(|block| !matches!(block, Block::Paragraph(p) if p.is_empty()));
+    Document {
+        blocks,
+        notes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::markdown;
+
+    fn md(source: &str) -> String {
+        render(None, &markdown::parse(source))
+    }
+
+    #[test]
+    fn links_follow_their_paragraph_once_each() {
+        assert_eq!(
+            md("Read [a](https://a.example), [b](https://b.example) and [a again](https://a.example).\n\nNext."),
+            "Read a, b and a again.\n=> https://a.example a\n=> https://b.example b\n\nNext.\n"
+        );
+    }
+
+    #[test]
+    fn a_paragraph_that_is_only_a_link_is_a_link_line() {
+        assert_eq!(md("[Home](/)"), "=> / Home\n");
+        assert_eq!(md("<https://x.example>"), "=> https://x.example\n");
+        assert_eq!(md("![](pic.png)"), "=> pic.png image\n");
+        assert_eq!(md("![A cat](cat.jpg)"), "=> cat.jpg A cat\n");
+    }
+
+    #[test]
+    fn anchors_keep_their_words_only() {
+        assert_eq!(md("Go [up](#top)."), "Go up.\n");
+    }
+
+    #[test]
+    fn headings_cap_at_three() {
+        assert_eq!(
+            md("# a\n\n## b\n\n#### c\n\n###### d"),
+            "# a\n\n## b\n\n### c\n\n### d\n"
+        );
+    }
+
+    #[test]
+    fn lists_flatten_and_number_as_written() {
+        assert_eq!(
+            md("- one [l](https://l.example)\n  - two\n- [x] done\n\n7. seven\n8. eight\n\n- [only](https://o.example)"),
+            "* one l\n* two\n* [x] done\n=> https://l.example l\n\n7. seven\n8. eight\n\n=> https://o.example only\n"
+        );
+    }
+
+    #[test]
+    fn quotes_code_tables_rules() {
+        assert_eq!(
+            md("> a\n> b\n>\n> > c [q](https://q.example)"),
+            "> a b\n> c q\n=> https://q.example q\n"
+        );
+        assert_eq!(md("```sh\n$ ls\n  # x\n```"), "```sh\n$ ls\n  # x\n```\n");
+        assert_eq!(
+            md("| a | bb |\n|---|---|\n| ccc | d |"),
+            "```table\na   | bb\n----+---\nccc | d\n```\n"
+        );
+        assert_eq!(md("a\n\n---\n\nb"), "a\n\n---\n\nb\n");
+    }
+
+    #[test]
+    fn footnotes_go_under_notes() {
+        assert_eq!(
+            md("Text[^n].\n\n[^n]: See [x](https://x.example)."),
+            "Text[1].\n\n## Notes\n\n[1] See x.\n=> https://x.example x\n"
+        );
+    }
+
+    #[test]
+    fn lines_that_look_like_markup_are_guarded() {
+        let out = md("\\# not a heading\n\n\\=> not a link\n\n\\* not an item");
+        for line in out.lines().filter(|l| !l.is_empty()) {
+            assert!(line.starts_with('\u{200b}'), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn title_block_and_single_trailing_newline() {
+        let title = TitleBlock {
+            title: "Post".into(),
+            byline: Some("2023-11-20 · Jules".into()),
+        };
+        assert_eq!(
+            render(Some(&title), &markdown::parse("Body\n\n\n")),
+            "# Post\n2023-11-20 · Jules\n\nBody\n"
+        );
+        assert_eq!(render(None, &Document::default()), "\n");
+    }
+
+    #[test]
+    fn gemtext_parses_into_the_model() {
+        let doc = parse(
+            "# T\n\ntext\n=> /a A\n=> gemini://b.example\n\n* i\n* j\n> q\n```alt\n  pre\n```\n",
+        );
+        assert_eq!(render(None, &doc), "# T\n\ntext\n\n=> /a A\n=> gemini://b.example\n\n* i\n* j\n\n> q\n\n```alt\n  pre\n```\n");
+    }
+}

@@ -1,0 +1,374 @@
+//! Front matter: the metadata block at the top of a markdown file, YAML between `---` lines or
+//! TOML between `+++` lines, read into [`FrontMatter`].
+//!
+//! The block is cut off here, before markdown sees the body, because pulldown-cmark's own
+//! metadata option mistakes a `---` rule for front matter. This module knows nothing about routes
+//! or rendering; it only says what a file claims about itself, or exactly why it cannot be read
+//! (with the line, counted in the whole file).
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// A calendar date, as posts are dated (`YYYY-MM-DD`). Ordered oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Reads `YYYY-MM-DD`, or a longer timestamp that starts with it (`2023-11-20T10:00:00Z`,
+    /// `2023-11-20 10:00`), keeping only the date. `None` when it is not a real calendar date.
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = text.trim();
+        let head = text.get(..10)?;
+        if let Some(rest) = text.get(10..) {
+            if !(rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
+                return None;
+            }
+        }
+        let bytes = head.as_bytes();
+        if bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<u16> {
+            let part = head.get(range)?;
+            if !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            part.parse().ok()
+        };
+        let year = number(0..4)?;
+        let month = u8::try_from(number(5..7)?).ok()?;
+        let day = u8::try_from(number(8..10)?).ok()?;
+        let date = Date { year, month, day };
+        let valid =
+            year >= 1 && (1..=12).contains(&month) && (1..=date.days_in_month()).contains(&day);
+        valid.then_some(date)
+    }
+
+    fn days_in_month(&self) -> u8 {
+        let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
+        match self.month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// What a file's front matter says. Every field is optional; unknown keys are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub date: Option<Date>,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    pub slug: Option<String>,
+    pub toc: bool,
+    pub lang: Option<String>,
+}
+
+/// Why a file's front matter could not be read. `line` counts from 1 in the whole file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct FrontMatterError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// A source file split into its metadata and its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub meta: FrontMatter,
+    pub body: &'a str,
+}
+
+/// Splits `source` into front matter and body. A file without a front matter block has empty
+/// metadata and the whole text as its body.
+pub fn split(source: &str) -> Result<Split<'_>, FrontMatterError> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let Some((fence, format)) = [("---", Format::Yaml), ("+++", Format::Toml)]
+        .into_iter()
+        .find(|(fence, _)| first_line(source) == *fence)
+    else {
+        return Ok(Split {
+            meta: FrontMatter::default(),
+            body: source,
+        });
+    };
+    let after_open = source
+        .find('\n')
+        .map_or(source.len(), |newline| newline + 1);
+    let mut offset = after_open;
+    let mut line_number = 2;
+    let rest = &source[after_open..];
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end_matches(['\n', '\r']) == fence {
+            let block = &source[after_open..offset];
+            let body = &source[offset + line.len()..];
+            let meta = parse_block(block, format)?;
+            return Ok(Split { meta, body });
+        }
+        offset += line.len();
+        line_number += 1;
+    }
+    Err(FrontMatterError {
+        line: 1,
+        message: format!("front matter opened with `{fence}` is never closed by another `{fence}` line (line {})", line_number - 1),
+    })
+}
+
+fn first_line(text: &str) -> &str {
+    text.split('\n').next().unwrap_or("").trim_end_matches('\r')
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Yaml,
+    Toml,
+}
+
+/// Front matter as the two formats may write it, before it is checked. Field types are loose on
+/// purpose: writers put numbers in titles and lists or strings in tags.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawFrontMatter {
+    title: Option<Scalar>,
+    date: Option<RawDate>,
+    author: Option<Scalar>,
+    authors: Option<Vec<Scalar>>,
+    description: Option<Scalar>,
+    tags: Option<Tags>,
+    draft: Option<bool>,
+    slug: Option<Scalar>,
+    toc: Option<bool>,
+    lang: Option<Scalar>,
+}
+
+/// A string, number or boolean taken as its text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    fn into_text(self) -> String {
+        match self {
+            Scalar::Text(text) => text,
+            Scalar::Integer(n) => n.to_string(),
+            Scalar::Float(x) => x.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Tags {
+    List(Vec<Scalar>),
+    Joined(String),
+}
+
+/// YAML gives dates as strings; TOML has a date type of its own.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDate {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatterError> {
+    // The block starts on the file's second line.
+    const FIRST_LINE: usize = 2;
+    let raw: RawFrontMatter = match format {
+        Format::Yaml if block.trim().is_empty() => RawFrontMatter::default(),
+        Format::Yaml => serde_yaml::from_str(block).map_err(|err| FrontMatterError {
+            line: FIRST_LINE + err.location().map_or(0, |l| l.line().saturating_sub(1)),
+            message: format!("front matter is not valid YAML: {}", yaml_message(&err)),
+        })?,
+        Format::Toml => toml::from_str(block).map_err(|err| FrontMatterError {
+            line: FIRST_LINE
+                + err
+                    .span()
+                    .map_or(0, |span| block[..span.start].matches('\n').count()),
+            message: format!("front matter is not valid TOML: {}", err.message()),
+        })?,
+    };
+    let date = match raw.date {
+        None => None,
+        Some(RawDate::Text(text)) => Some(Date::parse(&text).ok_or_else(|| FrontMatterError {
+            line: FIRST_LINE + key_line(block, "date"),
+            message: format!("`date: {text}` is not a date; write it as YYYY-MM-DD"),
+        })?),
+        Some(RawDate::Toml(datetime)) => {
+            let text = datetime.to_string();
+            Some(Date::parse(&text).ok_or_else(|| FrontMatterError {
+                line: FIRST_LINE + key_line(block, "date"),
+                message: format!("`date = {text}` has no calendar date; write it as YYYY-MM-DD"),
+            })?)
+        }
+    };
+    let text = |value: Option<Scalar>| {
+        value
+            .map(Scalar::into_text)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let author = text(raw.author).or_else(|| {
+        let names: Vec<String> = raw.authors?.into_iter().map(Scalar::into_text).collect();
+        (!names.is_empty()).then(|| names.join(", "))
+    });
+    let tags = match raw.tags {
+        None => Vec::new(),
+        Some(Tags::List(list)) => list.into_iter().map(Scalar::into_text).collect(),
+        Some(Tags::Joined(joined)) => joined.split(',').map(str::to_string).collect(),
+    };
+    let tags = tags
+        .into_iter()
+        .map(|tag| tag.trim().to_string())
+        .filter(|tag| !tag.is_empty())
+        .collect();
+    Ok(FrontMatter {
+        title: text(raw.title),
+        date,
+        author,
+        description: text(raw.description),
+        tags,
+        draft: raw.draft.unwrap_or(false),
+        slug: text(raw.slug),
+        toc: raw.toc.unwrap_or(false),
+        lang: text(raw.lang),
+    })
+}
+
+/// serde_yaml's message without its own " at line N column M" tail: we give the file's line.
+fn yaml_message(err: &serde_yaml::Error) -> String {
+    let message = err.to_string();
+    match message.find(" at line ") {
+        Some(cut) => message[..cut].to_string(),
+        None => message,
+    }
+}
+
+/// The 0-based line of `key` inside a front matter block, for pointing at a bad value.
+fn key_line(block: &str, key: &str) -> usize {
+    block
+        .lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert_eq!(
+            Date::parse("2023-11-20").map(|d| d.to_string()),
+            Some("2023-11-20".into())
+        );
+        assert_eq!(
+            Date::parse("2024-02-29T08:00:00+01:00").map(|d| d.to_string()),
+            Some("2024-02-29".into())
+        );
+        for bad in [
+            "2023-02-29",
+            "2023-13-01",
+            "2023-00-10",
+            "20231120",
+            "yesterday",
+            "2023-11-2x",
+            "2023-11-201",
+            "0000-01-01",
+            "２０２３-11-20",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn yaml_front_matter_of_the_seed_post() {
+        let source = "---\nauthor: Jules Spender\ntitle: Back Market Adventures\ndate: 2023-11-20\ndescription: \"Two: years\"\ntoc: false\n---\n\n# Body";
+        let split = split(source).unwrap();
+        assert_eq!(split.meta.title.as_deref(), Some("Back Market Adventures"));
+        assert_eq!(
+            split.meta.date.map(|d| d.to_string()).as_deref(),
+            Some("2023-11-20")
+        );
+        assert_eq!(split.meta.description.as_deref(), Some("Two: years"));
+        assert_eq!(split.meta.author.as_deref(), Some("Jules Spender"));
+        assert!(!split.meta.toc);
+        assert_eq!(split.body, "\n# Body");
+    }
+
+    #[test]
+    fn toml_front_matter_with_authors_and_extra() {
+        let source = "+++\ntitle = \"Zola post\"\ndate = 2024-01-02T10:00:00Z\nauthors = [\"A\", \"B\"]\ntags = [\"rust\", \"gemini\"]\n[extra]\nx = 1\n+++\nbody";
+        let meta = split(source).unwrap().meta;
+        assert_eq!(meta.title.as_deref(), Some("Zola post"));
+        assert_eq!(
+            meta.date.map(|d| d.to_string()).as_deref(),
+            Some("2024-01-02")
+        );
+        assert_eq!(meta.author.as_deref(), Some("A, B"));
+        assert_eq!(meta.tags, ["rust", "gemini"]);
+    }
+
+    #[test]
+    fn tags_as_one_string_and_loose_scalars() {
+        let meta = split("---\ntitle: 1984\ntags: rust, small web ,\ndraft: true\n---\n")
+            .unwrap()
+            .meta;
+        assert_eq!(meta.title.as_deref(), Some("1984"));
+        assert_eq!(meta.tags, ["rust", "small web"]);
+        assert!(meta.draft);
+    }
+
+    #[test]
+    fn errors_name_the_line_in_the_file() {
+        let err = split("---\ntitle: ok\ndate: someday\n---\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("not a date"), "{}", err.message);
+
+        let err = split("---\ntitle: ok\ntags: [unclosed\n---\n").unwrap_err();
+        assert!(err.line >= 3, "{err}");
+        assert!(err.message.contains("YAML"), "{err}");
+
+        let err = split("---\ntitle: never closed\n").unwrap_err();
+        assert!(err.message.contains("never closed"), "{err}");
+    }
+
+    #[test]
+    fn a_rule_later_in_the_body_is_not_front_matter() {
+        let split = split("Intro\n\n---\n\nmore").unwrap();
+        assert_eq!(split.meta, FrontMatter::default());
+        assert_eq!(split.body, "Intro\n\n---\n\nmore");
+    }
+
+    #[test]
+    fn crlf_files_are_read_too() {
+        let split = split("---\r\ntitle: Windows\r\n---\r\nbody").unwrap();
+        assert_eq!(split.meta.title.as_deref(), Some("Windows"));
+        assert_eq!(split.body, "body");
+    }
+}

@@ -1,0 +1,736 @@
+//! The site snapshot: every route of the capsule and what answers it, built in one pass over
+//! the content folder and never changed afterwards.
+//!
+//! Start-up reads each markdown file's front matter (and, for an untitled file, its first `#`
+//! line), not its rendered body; bodies are rendered on request. A file that cannot be read is
+//! left out with a [`Problem`] and the rest of the site is built without it. The snapshot also
+//! knows how to turn a page's source into a [`Document`] ready for either renderer: links made
+//! into routes, the title heading folded into the title block, the table of contents added.
+//! It knows nothing about protocols beyond the public addresses it puts in links.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+
+use super::doc::{plain_text, Block, Document, Inline, Link, ListItem, Marker, TitleBlock};
+use super::page::{self, Date, FrontMatter};
+use super::problem::Problem;
+use super::text::collapse_spaces;
+use super::{markdown, scan};
+
+/// What the content layer needs to know of the configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub title: String,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub lang: String,
+    /// The public host name, for absolute links.
+    pub hostname: String,
+    /// The content folder.
+    pub content: PathBuf,
+    /// Folders inside the content folder that are never served (the certificates).
+    pub excluded: Vec<PathBuf>,
+    /// Upper bound of the rendered-body cache, in bytes.
+    pub cache_bytes: u64,
+}
+
+/// Why no site could be built at all (a single bad file never does this).
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("content folder {path} cannot be opened: {source} (set [site] content in config.toml or pass --content)")]
+    ContentFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// How many posts the home page lists before pointing to the archive.
+const HOME_POSTS: usize = 10;
+
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// A post or page: what its front matter says, resolved against the site's defaults.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub route: Arc<str>,
+    /// Where the source is read from.
+    pub source: PathBuf,
+    /// The source's path below the content folder, `/`-separated.
+    pub rel: String,
+    pub title: String,
+    pub date: Option<Date>,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub lang: Option<String>,
+    pub toc: bool,
+    pub is_post: bool,
+}
+
+/// A file served as it is.
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    pub route: Arc<str>,
+    pub path: PathBuf,
+}
+
+/// The index pages the site generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Index {
+    Home,
+    Posts,
+}
+
+/// What a route leads to.
+#[derive(Debug, Clone)]
+pub enum Route {
+    Page(usize),
+    File(StaticFile),
+    Index(Index, Arc<str>),
+    /// A folder route without its slash: where to send the client instead.
+    Redirect(String),
+}
+
+/// One immutable view of the capsule.
+#[derive(Debug)]
+pub struct Site {
+    pub settings: Arc<Settings>,
+    /// Distinguishes snapshots, so cached renderings of an older one are never served.
+    pub generation: u64,
+    pages: Vec<Page>,
+    /// Indexes into `pages`: the posts, newest first.
+    posts: Vec<usize>,
+    routes: HashMap<String, Route>,
+    /// Routes of markdown sources by their path below the content folder, to resolve links.
+    source_routes: HashMap<String, Arc<str>>,
+    problems: Vec<Problem>,
+}
+
+/// The characters a path must percent-encode to stand in a URL.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// A route as it is written in a link.
+pub fn link_to(route: &str) -> String {
+    utf8_percent_encode(route, PATH).to_string()
+}
+
+fn is_markdown(rel: &str) -> bool {
+    rel.ends_with(".md") || rel.ends_with(".markdown")
+}
+
+impl Site {
+    /// Scans the content folder and builds a snapshot. Bad files become problems, not errors.
+    pub fn build(settings: Arc<Settings>) -> Result<Site, SiteError> {
+        let root =
+            fs::canonicalize(&settings.content).map_err(|source| SiteError::ContentFolder {
+                path: settings.content.clone(),
+                source,
+            })?;
+        let excluded: Vec<PathBuf> = settings
+            .excluded
+            .iter()
+            .filter_map(|dir| fs::canonicalize(dir).ok())
+            .collect();
+        let (found, mut problems) = scan::walk(&root, &excluded);
+        let mut site = Site {
+            settings,
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            pages: Vec::new(),
+            posts: Vec::new(),
+            routes: HashMap::new(),
+            source_routes: HashMap::new(),
+            problems: Vec::new(),
+        };
+        site.add_route("/", Route::Index(Index::Home, Arc::from("/")));
+        site.add_route("/posts/", Route::Index(Index::Posts, Arc::from("/posts/")));
+        site.add_route("/posts", Route::Redirect("/posts/".to_string()));
+
+        for file in found {
+            if is_markdown(&file.rel) {
+                match site.read_page(&file.path, &file.rel) {
+                    Ok(Some(page)) => site.add_page(page, &mut problems),
+                    Ok(None) => {}
+                    Err(problem) => problems.push(problem),
+                }
+            } else {
+                let route: Arc<str> = Arc::from(format!("/{}", file.rel));
+                let static_file = StaticFile {
+                    route: route.clone(),
+                    path: file.path,
+                };
+                site.add_route(&route, Route::File(static_file));
+            }
+        }
+        site.posts = (0..site.pages.len())
+            .filter(|&i| site.pages[i].is_post)
+            .collect();
+        let pages = &site.pages;
+        site.posts.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            // Newest first; undated posts last; then by title.
+            b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
+        });
+        site.problems = problems;
+        Ok(site)
+    }
+
+    fn add_route(&mut self, route: &str, target: Route) -> bool {
+        if self.routes.contains_key(route) {
+            return false;
+        }
+        self.routes.insert(route.to_string(), target);
+        true
+    }
+
+    fn add_page(&mut self, page: Page, problems: &mut Vec<Problem>) {
+        let index = self.pages.len();
+        if !self.add_route(&page.route, Route::Page(index)) {
+            problems.push(Problem::error(
+                &page.source,
+                format!(
+                    "route {} is already taken by another file; give this one a different `slug`",
+                    page.route
+                ),
+            ));
+            return;
+        }
+        self.source_routes
+            .insert(page.rel.clone(), page.route.clone());
+        self.pages.push(page);
+    }
+
+    /// Reads a markdown source's metadata. `Ok(None)` for a draft, which is never served.
+    fn read_page(&self, path: &Path, rel: &str) -> Result<Option<Page>, Problem> {
+        let text = read_source(path)?;
+        let (page, _) = self.describe(path, rel, &text)?;
+        Ok(page)
+    }
+
+    /// The page a source describes (or `None` for a draft), and its body.
+    pub fn describe<'a>(
+        &self,
+        path: &Path,
+        rel: &str,
+        text: &'a str,
+    ) -> Result<(Option<Page>, &'a str), Problem> {
+        let split = page::split(text)
+            .map_err(|err| Problem::error(path, err.message.clone()).at_line(err.line))?;
+        let meta: FrontMatter = split.meta;
+        if meta.draft {
+            return Ok((None, split.body));
+        }
+        let stem = rel
+            .rsplit('/')
+            .next()
+            .unwrap_or(rel)
+            .trim_end_matches(".markdown")
+            .trim_end_matches(".md");
+        let title = meta
+            .title
+            .clone()
+            .or_else(|| first_heading(split.body))
+            .unwrap_or_else(|| stem.to_string());
+        let is_post = rel.starts_with("posts/");
+        let slug = match &meta.slug {
+            Some(slug) if is_valid_slug(slug) => slug.clone(),
+            _ => default_slug(stem).to_string(),
+        };
+        let route = if is_post {
+            format!("/posts/{slug}")
+        } else {
+            match rel.rsplit_once('/') {
+                Some((dir, _)) => format!("/{dir}/{slug}"),
+                None => format!("/{slug}"),
+            }
+        };
+        let page = Page {
+            route: Arc::from(route),
+            source: path.to_path_buf(),
+            rel: rel.to_string(),
+            title,
+            date: meta.date,
+            author: meta.author.or_else(|| self.settings.author.clone()),
+            description: meta.description,
+            tags: meta.tags,
+            lang: meta.lang,
+            toc: meta.toc,
+            is_post,
+        };
+        Ok((Some(page), split.body))
+    }
+
+    pub fn route(&self, route: &str) -> Option<&Route> {
+        self.routes.get(route)
+    }
+
+    pub fn page(&self, index: usize) -> Option<&Page> {
+        self.pages.get(index)
+    }
+
+    /// Posts, newest first.
+    pub fn posts(&self) -> impl Iterator<Item = &Page> {
+        self.posts.iter().filter_map(|&i| self.pages.get(i))
+    }
+
+    /// Pages that are not posts, by route.
+    pub fn standalone_pages(&self) -> Vec<&Page> {
+        let mut pages: Vec<&Page> = self.pages.iter().filter(|p| !p.is_post).collect();
+        pages.sort_by(|a, b| a.route.cmp(&b.route));
+        pages
+    }
+
+    /// What was left out or looks wrong, for the log and for `gemhole check`.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The page whose source is `path`, if the snapshot serves it.
+    pub fn page_by_source(&self, path: &Path) -> Option<&Page> {
+        self.pages.iter().find(|page| page.source == path)
+    }
+
+    /// The media language of a page.
+    pub fn lang_of<'a>(&'a self, page: &'a Page) -> &'a str {
+        page.lang.as_deref().unwrap_or(&self.settings.lang)
+    }
+
+    /// A page's body as a document ready to render, and its title block.
+    pub fn page_document(&self, page: &Page, body: &str) -> (TitleBlock, Document) {
+        let mut doc = markdown::parse(body);
+        let title = take_title_heading(&mut doc, &page.title);
+        if page.toc {
+            insert_contents(&mut doc);
+        }
+        let from_dir = page.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+        doc.rewrite_links(|target| self.resolve_link(from_dir, target));
+        let byline: Vec<String> = page
+            .date
+            .map(|d| d.to_string())
+            .into_iter()
+            .chain(page.author.clone())
+            .collect();
+        let title_block = TitleBlock {
+            title,
+            byline: (!byline.is_empty()).then(|| byline.join(" · ")),
+        };
+        (title_block, doc)
+    }
+
+    /// Turns a link as written in `from_dir` into what a reader can follow: URLs with a scheme
+    /// stay; a path to a capsule source becomes its route; any other path becomes an absolute
+    /// route. Fragments are dropped (neither protocol has anchors); a path that climbs out of
+    /// the capsule is left as written.
+    pub fn resolve_link(&self, from_dir: &str, target: &str) -> String {
+        if has_scheme(target) || target.starts_with("//") {
+            return target.to_string();
+        }
+        let without_fragment = target.split('#').next().unwrap_or("");
+        let (path, query) = match without_fragment.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (without_fragment, None),
+        };
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        let joined = match decoded.strip_prefix('/') {
+            Some(absolute) => absolute.to_string(),
+            None if from_dir.is_empty() => decoded.to_string(),
+            None => format!("{from_dir}/{decoded}"),
+        };
+        let mut segments: Vec<&str> = Vec::new();
+        for segment in joined.split('/') {
+            match segment {
+                "" | "." => {}
+                ".." => {
+                    if segments.pop().is_none() {
+                        return target.to_string();
+                    }
+                }
+                segment => segments.push(segment),
+            }
+        }
+        let rel = segments.join("/");
+        let mut route = match self.source_routes.get(&rel) {
+            Some(route) => route.to_string(),
+            None if decoded.ends_with('/') && !rel.is_empty() => format!("/{rel}/"),
+            None => format!("/{rel}"),
+        };
+        route = link_to(&route);
+        if let Some(query) = query {
+            route.push('?');
+            route.push_str(query);
+        }
+        route
+    }
+
+    /// The line an index shows for a post: `YYYY-MM-DD Title`, the gemlog convention.
+    fn post_link(page: &Page) -> Link {
+        let label = match page.date {
+            Some(date) => format!("{date} {}", page.title),
+            None => page.title.clone(),
+        };
+        Link {
+            label,
+            target: link_to(&page.route),
+            is_image: false,
+        }
+    }
+
+    /// A generated index page as a document, the same words for every protocol. `elsewhere`
+    /// holds links to this site on the other protocols, shown on the home page.
+    pub fn index_document(&self, index: Index, elsewhere: Vec<Link>) -> Document {
+        let settings = &self.settings;
+        let mut blocks = vec![Block::Heading {
+            level: 1,
+            content: vec![Inline::Text(settings.title.clone())],
+        }];
+        let posts: Vec<Link> = self.posts().map(Site::post_link).collect();
+        match index {
+            Index::Home => {
+                if let Some(description) = &settings.description {
+                    blocks.push(Block::Paragraph(vec![Inline::Text(description.clone())]));
+                }
+                let pages: Vec<Link> = self
+                    .standalone_pages()
+                    .into_iter()
+                    .map(|page| Link {
+                        label: page.title.clone(),
+                        target: link_to(&page.route),
+                        is_image: false,
+                    })
+                    .collect();
+                if !pages.is_empty() {
+                    blocks.push(heading(2, "Pages"));
+                    blocks.push(Block::Links(pages));
+                }
+                if !posts.is_empty() {
+                    blocks.push(heading(2, "Posts"));
+                    let shown = posts.len().min(HOME_POSTS);
+                    blocks.push(Block::Links(posts.into_iter().take(shown).collect()));
+                    blocks.push(Block::Links(vec![local_link("/posts/", "All posts")]));
+                }
+                if !elsewhere.is_empty() {
+                    blocks.push(Block::Links(elsewhere));
+                }
+            }
+            Index::Posts => {
+                blocks.push(heading(2, "All posts"));
+                if posts.is_empty() {
+                    blocks.push(Block::Paragraph(vec![Inline::Text(
+                        "Nothing here yet.".to_string(),
+                    )]));
+                } else {
+                    blocks.push(Block::Links(posts));
+                }
+                blocks.push(Block::Links(vec![local_link("/", "Home")]));
+            }
+        }
+        Document {
+            blocks,
+            notes: Vec::new(),
+        }
+    }
+}
+
+fn heading(level: u8, text: &str) -> Block {
+    Block::Heading {
+        level,
+        content: vec![Inline::Text(text.to_string())],
+    }
+}
+
+fn local_link(route: &str, label: &str) -> Link {
+    Link {
+        label: label.to_string(),
+        target: route.to_string(),
+        is_image: false,
+    }
+}
+
+/// Reads a source as UTF-8 text, or says why not.
+pub fn read_source(path: &Path) -> Result<String, Problem> {
+    let bytes =
+        fs::read(path).map_err(|err| Problem::error(path, format!("cannot read: {err}")))?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        Problem::error(path, "not valid UTF-8; save it as UTF-8".to_string()).at_line(line)
+    })
+}
+
+/// `scheme:` at the start, as RFC 3986 spells a scheme.
+fn has_scheme(target: &str) -> bool {
+    match target.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// A file name without a leading `YYYY-MM-DD-`.
+fn default_slug(stem: &str) -> &str {
+    match (stem.get(..10), stem.get(10..)) {
+        (Some(date), Some(rest)) if Date::parse(date).is_some() => rest
+            .strip_prefix('-')
+            .filter(|s| !s.is_empty())
+            .unwrap_or(stem),
+        _ => stem,
+    }
+}
+
+fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && !slug.starts_with('.')
+        && !slug.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '/' | '\\' | '?' | '#' | '%')
+        })
+}
+
+/// The text of the first level-1 ATX heading outside code fences: a title for an untitled file.
+fn first_heading(body: &str) -> Option<String> {
+    let mut fence: Option<&str> = None;
+    for line in body.lines() {
+        let trimmed = line.trim_start();
+        if let Some(open) = fence {
+            if trimmed.starts_with(open) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") {
+            fence = Some("```");
+        } else if trimmed.starts_with("~~~") {
+            fence = Some("~~~");
+        } else if let Some(text) = trimmed.strip_prefix("# ") {
+            let text = collapse_spaces(text.trim_end_matches('#'));
+            if !text.is_empty() {
+                return Some(text);
+            }
+        }
+    }
+    None
+}
+
+/// Removes the body's opening heading when it repeats the title, and says what the title block
+/// should show. A heading that is the title followed by a subtitle (`Title: more words`) is the
+/// fuller form of the same title: it replaces the short one in the title block, so no words are
+/// lost and none are printed twice.
+fn take_title_heading(doc: &mut Document, title: &str) -> String {
+    let title = collapse_spaces(title);
+    let Some(Block::Heading { content, .. }) = doc.blocks.first() else {
+        return title;
+    };
+    let heading = collapse_spaces(&plain_text(content));
+    let shown = if heading.eq_ignore_ascii_case(&title) {
+        title
+    } else {
+        let extends = heading
+            .get(..title.len())
+            .zip(heading.get(title.len()..))
+            .is_some_and(|(head, rest)| {
+                head.eq_ignore_ascii_case(&title)
+                    && rest
+                        .trim_start()
+                        .starts_with([':', '-', '–', '—', '|', ',', '(', '.'])
+            });
+        if !extends {
+            return title;
+        }
+        heading
+    };
+    doc.blocks.remove(0);
+    shown
+}
+
+/// A "Contents" list of the section headings, put before the body.
+fn insert_contents(doc: &mut Document) {
+    let items: Vec<ListItem> = doc
+        .section_headings()
+        .into_iter()
+        .map(|(level, text)| ListItem {
+            depth: usize::from(level - 2),
+            marker: Marker::Bullet,
+            content: vec![Inline::Text(text)],
+        })
+        .collect();
+    if !items.is_empty() {
+        doc.blocks.insert(0, Block::List(items));
+        doc.blocks.insert(0, heading(2, "Contents"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let settings = Settings {
+            title: "Test".into(),
+            author: Some("Site Author".into()),
+            description: None,
+            lang: "en".into(),
+            hostname: "localhost".into(),
+            content: dir.path().to_path_buf(),
+            excluded: Vec::new(),
+            cache_bytes: 1 << 20,
+        };
+        let site = Site::build(Arc::new(settings)).unwrap();
+        (dir, site)
+    }
+
+    fn routes_of(site: &Site) -> Vec<String> {
+        let mut routes: Vec<String> = site.routes.keys().cloned().collect();
+        routes.sort();
+        routes
+    }
+
+    #[test]
+    fn routes_for_posts_pages_and_files() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/2023-11-20-first.md",
+                "---\ndate: 2023-11-20\n---\nhi",
+            ),
+            (
+                "posts/custom.md",
+                "---\ndate: 2024-01-01\nslug: renamed\n---\nhi",
+            ),
+            ("about.md", "no front matter"),
+            ("notes/deep.md", "x"),
+            ("images/cat.png", "png"),
+            ("hello.gmi", "# hi"),
+        ]);
+        assert_eq!(
+            routes_of(&site),
+            [
+                "/",
+                "/about",
+                "/hello.gmi",
+                "/images/cat.png",
+                "/notes/deep",
+                "/posts",
+                "/posts/",
+                "/posts/first",
+                "/posts/renamed"
+            ]
+        );
+        let order: Vec<&str> = site.posts().map(|p| &*p.route).collect();
+        assert_eq!(order, ["/posts/renamed", "/posts/first"]);
+    }
+
+    #[test]
+    fn drafts_broken_files_and_duplicates() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/a.md",
+                "---\ndate: 2023-01-01\ndraft: true\n---\nsecret",
+            ),
+            ("posts/b.md", "---\ndate: nope\n---\n"),
+            ("posts/c.md", "---\ndate: 2023-01-02\nslug: same\n---\n"),
+            ("posts/d.md", "---\ndate: 2023-01-03\nslug: same\n---\n"),
+            (
+                "bad.md",
+                b"caf\xe9"
+                    .iter()
+                    .map(|&b| b as char)
+                    .collect::<String>()
+                    .as_str(),
+            ),
+        ]);
+        assert!(site.route("/posts/a").is_none());
+        assert!(site.route("/posts/b").is_none());
+        assert!(site.route("/posts/same").is_some());
+        let messages: Vec<String> = site.problems().iter().map(|p| p.to_string()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("b.md:2") && m.contains("not a date")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("d.md") && m.contains("already taken")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn titles_fall_back_to_heading_then_file_name() {
+        let (_dir, site) = site_with(&[
+            ("one.md", "intro\n\n# The Heading\n"),
+            ("two.md", "```\n# code\n```\n"),
+        ]);
+        let titles: Vec<&str> = site
+            .standalone_pages()
+            .iter()
+            .map(|p| p.title.as_str())
+            .collect();
+        assert_eq!(titles, ["The Heading", "two"]);
+    }
+
+    #[test]
+    fn links_to_sources_become_routes() {
+        let (_dir, site) = site_with(&[
+            ("posts/2023-11-20-x.md", "---\ndate: 2023-11-20\n---\n"),
+            ("about.md", ""),
+        ]);
+        assert_eq!(site.resolve_link("", "posts/2023-11-20-x.md"), "/posts/x");
+        assert_eq!(site.resolve_link("posts", "../about.md#me"), "/about");
+        assert_eq!(
+            site.resolve_link("posts", "img/a b.png"),
+            "/posts/img/a%20b.png"
+        );
+        assert_eq!(site.resolve_link("posts", "/about.md?x=1"), "/about?x=1");
+        assert_eq!(
+            site.resolve_link("", "../../etc/passwd"),
+            "../../etc/passwd"
+        );
+        assert_eq!(
+            site.resolve_link("", "https://a.example/x.md"),
+            "https://a.example/x.md"
+        );
+        assert_eq!(
+            site.resolve_link("", "mailto:me@x.example"),
+            "mailto:me@x.example"
+        );
+    }
+
+    #[test]
+    fn title_heading_is_folded_into_the_title_block() {
+        let mut doc = markdown::parse("# Post\n\ntext");
+        assert_eq!(take_title_heading(&mut doc, "Post"), "Post");
+        assert_eq!(doc.blocks.len(), 1);
+
+        let mut doc = markdown::parse("# Post: the long story\n\ntext");
+        assert_eq!(take_title_heading(&mut doc, "Post"), "Post: the long story");
+        assert_eq!(doc.blocks.len(), 1);
+
+        let mut doc = markdown::parse("# Postscript\n\ntext");
+        assert_eq!(take_title_heading(&mut doc, "Post"), "Post");
+        assert_eq!(doc.blocks.len(), 2);
+    }
+}

@@ -1,0 +1,164 @@
+//! Plain-text layout shared by the renderers: display width (East Asian wide characters count
+//! two columns), word wrapping, cutting to a width, and tables drawn as aligned columns.
+//!
+//! Knows nothing about gemtext or Gopher framing; only how text occupies a terminal's columns.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::doc::{plain_text, Align, Inlines, Table};
+
+/// Columns a string occupies on a terminal.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// White space runs folded to one space, ends trimmed: how a reader sees a line of prose.
+pub fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The lines of inline content as a reader sees them: one per hard break, spaces collapsed.
+pub fn inline_lines(inlines: &Inlines) -> Vec<String> {
+    plain_text(inlines)
+        .split('\n')
+        .map(collapse_spaces)
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+/// Greedy word wrap to `width` columns. The first line starts with `first`, the others with
+/// `rest`; a word wider than the room stands alone on its line, unbroken (URLs stay whole).
+pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut line_width = width(first);
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let word_width = width(word);
+        if !empty && line_width + 1 + word_width > max {
+            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            line_width = width(rest);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            line_width += 1;
+        }
+        line.push_str(word);
+        line_width += word_width;
+        empty = false;
+    }
+    if !empty || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// Cuts `text` to at most `max` columns, ending in `…` when something was cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
+}
+
+/// A table as lines of aligned columns, with a rule under the header row.
+pub fn table_lines(table: &Table) -> Vec<String> {
+    let cells = |row: &Vec<Inlines>| -> Vec<String> {
+        row.iter()
+            .map(|cell| collapse_spaces(&plain_text(cell)))
+            .collect()
+    };
+    let header = table.header.as_ref().map(cells);
+    let rows: Vec<Vec<String>> = table.rows.iter().map(cells).collect();
+    let columns = header
+        .iter()
+        .chain(rows.iter())
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in header.iter().chain(rows.iter()) {
+        for (column, cell) in row.iter().enumerate() {
+            widths[column] = widths[column].max(width(cell));
+        }
+    }
+    let draw = |row: &Vec<String>| -> String {
+        let padded: Vec<String> = (0..columns)
+            .map(|column| {
+                let cell = row.get(column).map_or("", String::as_str);
+                let align = table.align.get(column).copied().unwrap_or(Align::Left);
+                pad(cell, widths[column], align)
+            })
+            .collect();
+        padded.join(" | ").trim_end().to_string()
+    };
+    let mut lines = Vec::new();
+    if let Some(header) = &header {
+        lines.push(draw(header));
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        lines.push(rule.join("-+-"));
+    }
+    lines.extend(rows.iter().map(draw));
+    lines
+}
+
+fn pad(cell: &str, to: usize, align: Align) -> String {
+    let room = to.saturating_sub(width(cell));
+    let (left, right) = match align {
+        Align::Left => (0, room),
+        Align::Right => (room, 0),
+        Align::Center => (room / 2, room - room / 2),
+    };
+    format!("{}{cell}{}", " ".repeat(left), " ".repeat(right))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::doc::Inline;
+
+    #[test]
+    fn wrap_fits_words_and_keeps_long_ones_whole() {
+        let lines = wrap("aaa bbb ccc https://very.long.example/path", 10, "* ", "  ");
+        assert_eq!(
+            lines,
+            ["* aaa bbb", "  ccc", "  https://very.long.example/path"]
+        );
+        assert_eq!(wrap("", 10, "> ", "> "), [">"]);
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        assert_eq!(width("日本語"), 6);
+        assert_eq!(wrap("日本 語日 本語", 5, "", ""), ["日本", "語日", "本語"]);
+        assert_eq!(truncate("日本語テキスト", 7), "日本語…");
+        assert_eq!(truncate("short", 7), "short");
+    }
+
+    #[test]
+    fn tables_align_by_display_width() {
+        let cell = |s: &str| vec![Inline::Text(s.into())];
+        let table = Table {
+            align: vec![Align::Left, Align::Right],
+            header: Some(vec![cell("name"), cell("n")]),
+            rows: vec![vec![cell("日本"), cell("10")], vec![cell("x"), cell("2")]],
+        };
+        assert_eq!(
+            table_lines(&table),
+            ["name |  n", "-----+---", "日本 | 10", "x    |  2"]
+        );
+    }
+}

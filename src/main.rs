@@ -1,6 +1,160 @@
-//! The `gemhole` command; it serves nothing yet: the server arrives in the next commit.
+//! The `gemhole` command: reads the command line and the configuration, then hands over to the
+//! library. `serve` (the default) runs the server, `render` prints what one file becomes.
 
-fn main() {
-    eprintln!("gemhole: the server is not built yet");
-    std::process::exit(1);
+#![forbid(unsafe_code)]
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use gemhole::content::{self, Protocol, Site};
+use gemhole::{server, Config, Overrides, Server};
+
+#[derive(Parser)]
+#[command(
+    name = "gemhole",
+    version,
+    about = "Serve a markdown blog as a Gemini capsule, converted on the fly"
+)]
+struct Cli {
+    /// Configuration file [default: ./config.toml, all defaults when it is missing]
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The content folder (overrides [site] content)
+    #[arg(long, global = true, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// The public host name (overrides [site] hostname)
+    #[arg(long, global = true, value_name = "NAME")]
+    hostname: Option<String>,
+    /// Address for Gemini to listen on; repeat for several (overrides [gemini] listen)
+    #[arg(long = "gemini-listen", global = true, value_name = "ADDR")]
+    gemini_listen: Vec<SocketAddr>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the capsule (the default)
+    Serve,
+    /// Print what a markdown or gemtext file becomes when served
+    Render {
+        /// The file to render
+        file: PathBuf,
+        /// The format to render to
+        #[arg(long, value_enum, default_value_t = Target::Gemtext)]
+        to: Target,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    Gemtext,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gemhole: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        content: cli.content,
+        hostname: cli.hostname,
+        gemini_listen: cli.gemini_listen,
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config),
+        Command::Render { file, to } => render(&config, &file, to),
+    }
+}
+
+fn serve(config: &Config) -> anyhow::Result<()> {
+    init_logging(&config.log.level);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let server = Server::bind(config).await?;
+        announce(config, &server);
+        server.run(shutdown_signal()).await;
+        Ok(())
+    })
+}
+
+/// Says what is served where, and the fingerprint readers can compare with their pin.
+fn announce(config: &Config, server: &Server) {
+    let site = server.content().snapshot();
+    tracing::info!(
+        "gemhole {} serving \"{}\" from {} (posts: {}, pages: {})",
+        env!("CARGO_PKG_VERSION"),
+        config.site.title,
+        config.site.content.display(),
+        site.posts().count(),
+        site.standalone_pages().len(),
+    );
+    if let (Some(url), Some(fingerprint)) = (server.gemini_url(), &server.fingerprint) {
+        let addrs: Vec<String> = server
+            .gemini_addrs()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        tracing::info!("Gemini: {url} (listening on {})", addrs.join(", "));
+        if server.certificate_created {
+            tracing::info!(
+                "made a new certificate in {} for {}",
+                config.gemini.certs.display(),
+                config.site.hostname
+            );
+        }
+        tracing::info!("certificate SHA-256 fingerprint: {fingerprint}");
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = interrupt => {},
+                _ = terminate.recv() => {},
+            }
+        }
+        Err(_) => {
+            let _ = interrupt.await;
+        }
+    }
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+fn render(config: &Config, file: &std::path::Path, to: Target) -> anyhow::Result<()> {
+    let site = Site::build(std::sync::Arc::new(server::site_settings(config)))?;
+    let protocol = match to {
+        Target::Gemtext => Protocol::Gemini,
+    };
+    let text = content::render_file(&site, file, protocol).map_err(|p| anyhow::anyhow!("{p}"))?;
+    print!("{text}");
+    Ok(())
 }

@@ -1,0 +1,149 @@
+//! The Gemini front end: TLS, one request line, one response, close_notify.
+//!
+//! It parses and checks the request, asks the content layer for the route, and writes the
+//! Gemini status line and body. It knows nothing about markdown or the filesystem layout, and
+//! nothing about accepting connections or limits, which the server module owns.
+
+pub mod request;
+pub mod response;
+pub mod tls;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
+
+use crate::content::{Content, Protocol, Resource};
+use crate::server::{access, Timeouts};
+use request::{Request, RequestError};
+use response::{Body, Response};
+
+/// The first byte of every TLS connection: a handshake record.
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// Everything a Gemini connection needs, shared by all of them.
+pub struct Handler {
+    pub content: Arc<Content>,
+    pub acceptor: TlsAcceptor,
+    /// The host name requests must name (`localhost` and the address dialled are accepted too).
+    pub hostname: String,
+    /// The port clients are told about; a request naming another port is not for us.
+    pub public_port: u16,
+    pub timeouts: Timeouts,
+    pub log_ips: bool,
+}
+
+impl Handler {
+    /// Serves one connection from accept to close.
+    pub async fn serve(&self, stream: TcpStream, peer: SocketAddr) {
+        let started = Instant::now();
+        let local = stream.local_addr().ok();
+        // Plain text where a ClientHello belongs: close without writing a byte.
+        let mut first = [0u8; 1];
+        match tokio::time::timeout(self.timeouts.request, stream.peek(&mut first)).await {
+            Ok(Ok(1)) if first[0] == TLS_HANDSHAKE => {}
+            _ => return,
+        }
+        let handshake_and_read = async {
+            let mut tls = self.acceptor.accept(stream).await.ok()?;
+            let line = request::read_line(&mut tls).await;
+            Some((tls, line))
+        };
+        let Ok(Some((mut tls, line))) =
+            tokio::time::timeout(self.timeouts.request, handshake_and_read).await
+        else {
+            tracing::debug!("gemini: handshake or request timed out or failed");
+            return;
+        };
+        let (route, response) = match line {
+            Ok(line) => {
+                let shown = String::from_utf8_lossy(&line).into_owned();
+                (shown, self.respond(request::parse(&line), local))
+            }
+            Err(err) => ("-".to_string(), refusal(&err)),
+        };
+        let status = response.status;
+        let write = async {
+            let written = response.write_to(&mut tls).await?;
+            tls.shutdown().await?;
+            Ok::<u64, std::io::Error>(written)
+        };
+        let bytes = match tokio::time::timeout(self.timeouts.write, write).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(err)) => {
+                tracing::debug!("gemini: write failed: {err}");
+                0
+            }
+            Err(_) => {
+                tracing::debug!("gemini: client too slow to read; dropped");
+                0
+            }
+        };
+        access::log(access::Entry {
+            protocol: "gemini",
+            route: &route,
+            status: status.into(),
+            bytes,
+            started,
+            peer: self.log_ips.then_some(peer),
+        });
+    }
+
+    fn respond(
+        &self,
+        request: Result<Request, RequestError>,
+        local: Option<SocketAddr>,
+    ) -> Response {
+        let request = match request {
+            Ok(request) => request,
+            Err(err) => return refusal(&err),
+        };
+        if !self.is_for_us(&request, local) {
+            return Response::proxy_refused("this server does not serve that host and port");
+        }
+        match self.content.resolve(Protocol::Gemini, &request.path) {
+            Resource::Document { body, mime } => Response::success(&mime, Body::Bytes(body)),
+            Resource::File { path, mime } => Response::success(&mime, Body::File(path)),
+            Resource::Redirect(to) => Response::redirect(&to),
+            Resource::NotFound => Response::not_found(),
+        }
+    }
+
+    /// A request is ours when it names our host name, `localhost`, or the very address it was
+    /// sent to, and no port or one of ours.
+    fn is_for_us(&self, request: &Request, local: Option<SocketAddr>) -> bool {
+        let host = request.host.as_str();
+        let dialled = local.map(|addr| addr.ip());
+        let named_ip = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .ok();
+        let host_ok = host == self.hostname
+            || host == "localhost"
+            || (named_ip.is_some() && named_ip.map(canonical) == dialled.map(canonical));
+        let port_ok = match request.port {
+            None => true,
+            Some(port) => port == self.public_port || Some(port) == local.map(|a| a.port()),
+        };
+        host_ok && port_ok
+    }
+}
+
+/// An IPv4 address seen through an IPv6 socket is still that IPv4 address.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn refusal(err: &RequestError) -> Response {
+    match err {
+        RequestError::Malformed(reason) => Response::bad_request(reason),
+        RequestError::NotServed(reason) => Response::proxy_refused(reason),
+    }
+}

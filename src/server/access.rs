@@ -1,0 +1,64 @@
+//! The access log: one line per request, written so that nothing a client sends can forge a
+//! line or a field (control characters, quotes and backslashes are escaped).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// One answered request.
+pub struct Entry<'a> {
+    pub protocol: &'static str,
+    /// What the client asked for, as it sent it.
+    pub route: &'a str,
+    /// The Gemini status, or for Gopher 0 (served) and 3 (error).
+    pub status: u16,
+    pub bytes: u64,
+    pub started: Instant,
+    /// Only when `log_ips` is on.
+    pub peer: Option<SocketAddr>,
+}
+
+pub fn log(entry: Entry<'_>) {
+    let millis = entry.started.elapsed().as_secs_f64() * 1000.0;
+    let route = escape(entry.route);
+    match entry.peer {
+        Some(peer) => tracing::info!(
+            target: "gemhole::access",
+            "{} \"{route}\" {} {}B {millis:.1}ms from {peer}",
+            entry.protocol,
+            entry.status,
+            entry.bytes
+        ),
+        None => tracing::info!(
+            target: "gemhole::access",
+            "{} \"{route}\" {} {}B {millis:.1}ms",
+            entry.protocol,
+            entry.status,
+            entry.bytes
+        ),
+    }
+}
+
+/// Text safe to put between quotes on one log line.
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '"' | '\\' => c.escape_default().collect::<Vec<_>>(),
+            c if c.is_control() => c.escape_default().collect(),
+            c => vec![c],
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn nothing_can_end_the_line_or_the_quotes() {
+        assert_eq!(
+            escape("a\r\nb\"c\\d\u{1b}[31m"),
+            "a\\r\\nb\\\"c\\\\d\\u{1b}[31m"
+        );
+        assert_eq!(escape("café/日本"), "café/日本");
+    }
+}

@@ -1,0 +1,229 @@
+//! What the listeners share: binding, the connection limit, timeouts, graceful shutdown and the
+//! access log. Protocol front ends plug in as per-connection handlers; this module knows
+//! nothing of what they speak.
+
+pub mod access;
+mod listener;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use crate::config::Config;
+use crate::content::{Content, Settings, SiteError};
+use crate::gemini::{self, tls};
+
+/// How long in-flight responses may take to finish once shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// How long a client may take to read a response.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Time limits every connection is held to.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// For everything before the request is known: the TLS handshake and the request line.
+    pub request: Duration,
+    /// For writing the response and closing.
+    pub write: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Content(#[from] SiteError),
+    #[error("cannot listen on {addr} for {protocol}: {reason}")]
+    Bind {
+        addr: SocketAddr,
+        protocol: &'static str,
+        reason: String,
+    },
+}
+
+/// A server with its sockets bound and its site loaded, not yet accepting.
+pub struct Server {
+    content: Arc<Content>,
+    hostname: String,
+    gemini: Option<Front<gemini::Handler>>,
+    connections: Arc<Semaphore>,
+    max_connections: usize,
+    /// SHA-256 of the Gemini certificate, for the start-up message.
+    pub fingerprint: Option<String>,
+    /// True when this start made the certificate.
+    pub certificate_created: bool,
+}
+
+/// One protocol's listeners and the handler they share.
+struct Front<H> {
+    listeners: Vec<TcpListener>,
+    handler: Arc<H>,
+    public_port: u16,
+}
+
+/// What the content layer needs from the configuration.
+pub fn site_settings(config: &Config) -> Settings {
+    Settings {
+        title: config.site.title.clone(),
+        author: config.site.author.clone(),
+        description: config.site.description.clone(),
+        lang: config.site.lang.clone(),
+        hostname: config.site.hostname.clone(),
+        content: config.site.content.clone(),
+        excluded: vec![config.gemini.certs.clone()],
+        cache_bytes: config.limits.cache_bytes,
+    }
+}
+
+impl Server {
+    /// Loads (or makes) the certificate, binds every listener and reads the site. Nothing is
+    /// served until [`Server::run`].
+    pub async fn bind(config: &Config) -> Result<Server, StartError> {
+        let timeouts = Timeouts {
+            request: config.limits.request_timeout,
+            write: WRITE_TIMEOUT,
+        };
+        let content = Arc::new(Content::load(site_settings(config))?);
+        let mut server = Server {
+            content: content.clone(),
+            hostname: config.site.hostname.clone(),
+            gemini: None,
+            connections: Arc::new(Semaphore::new(config.limits.max_connections)),
+            max_connections: config.limits.max_connections,
+            fingerprint: None,
+            certificate_created: false,
+        };
+        if config.gemini.enabled {
+            let identity = tls::load_or_create(&config.gemini.certs, &config.site.hostname)?;
+            let listeners = bind_all(&config.gemini.listen, "Gemini").await?;
+            let public_port = config.gemini.port.unwrap_or_else(|| first_port(&listeners));
+            let handler = gemini::Handler {
+                content,
+                acceptor: TlsAcceptor::from(tls::server_config(&identity)?),
+                hostname: config.site.hostname.clone(),
+                public_port,
+                timeouts,
+                log_ips: config.log.log_ips,
+            };
+            server.fingerprint = Some(identity.fingerprint);
+            server.certificate_created = identity.created;
+            server.gemini = Some(Front {
+                listeners,
+                handler: Arc::new(handler),
+                public_port,
+            });
+        }
+        Ok(server)
+    }
+
+    /// The addresses the Gemini listeners are bound to.
+    pub fn gemini_addrs(&self) -> Vec<SocketAddr> {
+        self.gemini
+            .as_ref()
+            .map_or_else(Vec::new, Front::local_addrs)
+    }
+
+    /// The capsule's public Gemini URL.
+    pub fn gemini_url(&self) -> Option<String> {
+        let front = self.gemini.as_ref()?;
+        Some(match front.public_port {
+            1965 => format!("gemini://{}/", self.hostname),
+            port => format!("gemini://{}:{port}/", self.hostname),
+        })
+    }
+
+    pub fn content(&self) -> &Arc<Content> {
+        &self.content
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and gives in-flight responses
+    /// up to [`SHUTDOWN_GRACE`] to finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let (stop, stopped) = watch::channel(false);
+        let mut loops = JoinSet::new();
+        if let Some(front) = self.gemini {
+            for listener in front.listeners {
+                let handler = front.handler.clone();
+                loops.spawn(listener::accept_loop(
+                    listener,
+                    self.connections.clone(),
+                    stopped.clone(),
+                    move |stream, peer| {
+                        let handler = handler.clone();
+                        async move { handler.serve(stream, peer).await }
+                    },
+                ));
+            }
+        }
+        shutdown.await;
+        tracing::info!("shutting down: no new connections");
+        let _ = stop.send(true);
+        while loops.join_next().await.is_some() {}
+        let all = u32::try_from(self.max_connections).unwrap_or(u32::MAX);
+        match tokio::time::timeout(SHUTDOWN_GRACE, self.connections.acquire_many(all)).await {
+            Ok(_) => tracing::info!("all connections finished; bye"),
+            Err(_) => tracing::warn!(
+                "{} connections still open after {}s; closing them",
+                all as usize - self.connections.available_permits(),
+                SHUTDOWN_GRACE.as_secs()
+            ),
+        }
+    }
+}
+
+impl<H> Front<H> {
+    fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect()
+    }
+}
+
+fn first_port(listeners: &[TcpListener]) -> u16 {
+    listeners
+        .first()
+        .and_then(|l| l.local_addr().ok())
+        .map_or(0, |addr| addr.port())
+}
+
+async fn bind_all(
+    addrs: &[SocketAddr],
+    protocol: &'static str,
+) -> Result<Vec<TcpListener>, StartError> {
+    let mut listeners = Vec::with_capacity(addrs.len());
+    for &addr in addrs {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|err| StartError::Bind {
+                addr,
+                protocol,
+                reason: bind_advice(&err),
+            })?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
+/// What went wrong binding, and what to do about it.
+fn bind_advice(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            format!("{err}; another server (or gemhole) is using it: stop it or change `listen`")
+        }
+        std::io::ErrorKind::PermissionDenied => format!(
+            "{err}; ports below 1024 need CAP_NET_BIND_SERVICE (systemd AmbientCapabilities, or setcap) or use a higher port"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("{err}; this machine has no such address: check `listen`")
+        }
+        _ => err.to_string(),
+    }
+}

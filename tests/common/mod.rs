@@ -1,0 +1,228 @@
+//! What the integration tests share: a real server on 127.0.0.1 port 0 over a temporary copy
+//! of the shipped capsule, and a real TLS client that accepts its self-signed certificate.
+
+#![allow(dead_code)] // each test file uses its own part of this
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{ring::default_provider, CryptoProvider};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_rustls::TlsConnector;
+
+use gemhole::{Config, Overrides, Server};
+
+/// The repository's own capsule, which the tests serve a copy of.
+pub fn shipped_capsule() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("capsule")
+}
+
+pub fn golden(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A running server and the folder it serves from. Stops when dropped.
+pub struct TestServer {
+    pub gemini: SocketAddr,
+    pub dir: tempfile::TempDir,
+    pub fingerprint: String,
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Serves a copy of the shipped capsule plus `extra` files, with `config` appended to a
+    /// configuration that binds port 0 on loopback.
+    pub async fn start(extra: &[(&str, &[u8])], config: &str) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let capsule = dir.path().join("capsule");
+        copy_dir(&shipped_capsule(), &capsule);
+        for (rel, bytes) in extra {
+            let path = capsule.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        let text = format!(
+            "[site]\ntitle = \"Test capsule\"\nauthor = \"Jules Spender\"\n\
+             [gemini]\nlisten = [\"127.0.0.1:0\"]\n\
+             [limits]\nrequest_timeout_secs = 2\n{config}"
+        );
+        let config = Config::from_toml(
+            &dir.path().join("config.toml"),
+            &text,
+            &Overrides::default(),
+        )
+        .unwrap();
+        let server = Server::bind(&config).await.unwrap();
+        let gemini = server.gemini_addrs()[0];
+        let fingerprint = server.fingerprint.clone().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let done = tokio::spawn(server.run(async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            gemini,
+            dir,
+            fingerprint,
+            stop: Some(stop),
+            done: Some(done),
+        }
+    }
+
+    pub fn capsule(&self) -> PathBuf {
+        self.dir.path().join("capsule")
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(done) = self.done.take() {
+            done.await.unwrap();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// What a Gemini server sent back.
+#[derive(Debug)]
+pub struct Reply {
+    /// The status line without CRLF.
+    pub header: String,
+    pub body: Vec<u8>,
+    /// True when the server ended the session with close_notify.
+    pub clean_close: bool,
+}
+
+impl Reply {
+    pub fn status(&self) -> &str {
+        self.header.split(' ').next().unwrap_or("")
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+}
+
+/// Fetches `url` (CRLF added) with SNI `localhost`.
+pub async fn get(addr: SocketAddr, url: &str) -> Reply {
+    let raw = format!("{url}\r\n");
+    request(addr, raw.as_bytes(), "localhost", false).await
+}
+
+/// Sends `raw` as it is over TLS to `server_name` (an IP address sends no SNI), optionally
+/// closing the sending side after it, and reads the whole reply.
+pub async fn request(addr: SocketAddr, raw: &[u8], server_name: &str, close_after: bool) -> Reply {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let name = ServerName::try_from(server_name.to_string()).unwrap();
+    let mut tls = TlsConnector::from(client_config())
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    tls.write_all(raw).await.unwrap();
+    tls.flush().await.unwrap();
+    if close_after {
+        tls.shutdown().await.unwrap();
+    }
+    let mut received = Vec::new();
+    let clean_close = tls.read_to_end(&mut received).await.is_ok();
+    let split = received
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .unwrap_or_else(|| panic!("no status line in {:?}", String::from_utf8_lossy(&received)));
+    Reply {
+        header: String::from_utf8(received[..split].to_vec()).unwrap(),
+        body: received[split + 2..].to_vec(),
+        clean_close,
+    }
+}
+
+/// A client that trusts any certificate, as a Gemini client does on first use.
+pub fn client_config() -> Arc<ClientConfig> {
+    let provider = Arc::new(default_provider());
+    let config = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(TrustOnFirstUse(provider)))
+        .with_no_client_auth();
+    Arc::new(config)
+}
+
+#[derive(Debug)]
+struct TrustOnFirstUse(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for TrustOnFirstUse {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}

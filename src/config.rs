@@ -20,6 +20,7 @@ pub const DEFAULT_PATH: &str = "config.toml";
 pub struct Config {
     pub site: Site,
     pub gemini: Gemini,
+    pub gopher: Gopher,
     pub limits: Limits,
     pub log: Log,
 }
@@ -46,6 +47,16 @@ pub struct Gemini {
 }
 
 #[derive(Debug, Clone)]
+pub struct Gopher {
+    pub enabled: bool,
+    pub listen: Vec<SocketAddr>,
+    /// The port menus advertise, when it differs from the one bound.
+    pub port: Option<u16>,
+    /// Text width in display columns.
+    pub wrap: usize,
+}
+
+#[derive(Debug, Clone)]
 pub struct Limits {
     pub max_connections: usize,
     /// For the TLS handshake and the request line together.
@@ -67,6 +78,7 @@ pub struct Overrides {
     pub content: Option<PathBuf>,
     pub hostname: Option<String>,
     pub gemini_listen: Vec<SocketAddr>,
+    pub gopher_listen: Vec<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +97,7 @@ pub enum ConfigError {
     #[error("{origin}: {key} = {value:?}: {reason}")]
     Invalid {
         origin: String,
-        key: &'static str,
+        key: String,
         value: String,
         reason: String,
     },
@@ -97,6 +109,7 @@ pub enum ConfigError {
 struct FileConfig {
     site: SiteSection,
     gemini: GeminiSection,
+    gopher: GopherSection,
     limits: LimitsSection,
     log: LogSection,
 }
@@ -128,6 +141,26 @@ impl Default for GeminiSection {
             listen: vec![SocketAddr::from(([127, 0, 0, 1], 1965))],
             certs: PathBuf::from("certs"),
             port: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct GopherSection {
+    enabled: bool,
+    listen: Vec<SocketAddr>,
+    port: Option<u16>,
+    wrap: usize,
+}
+
+impl Default for GopherSection {
+    fn default() -> Self {
+        GopherSection {
+            enabled: true,
+            listen: vec![SocketAddr::from(([127, 0, 0, 1], 7070))],
+            port: None,
+            wrap: 70,
         }
     }
 }
@@ -223,7 +256,7 @@ impl Config {
         let invalid =
             |key: &'static str, value: &dyn std::fmt::Debug, reason: &str| ConfigError::Invalid {
                 origin: origin.to_string(),
-                key,
+                key: key.to_string(),
                 value: format!("{value:?}").trim_matches('"').to_string(),
                 reason: reason.to_string(),
             };
@@ -277,15 +310,39 @@ impl Config {
         if !overrides.gemini_listen.is_empty() {
             gemini.listen = overrides.gemini_listen.clone();
         }
-        if gemini.enabled && gemini.listen.is_empty() {
+        check_listener(
+            origin,
+            "gemini",
+            gemini.enabled,
+            &gemini.listen,
+            gemini.port,
+            1965,
+        )?;
+        let mut gopher = file.gopher;
+        if !overrides.gopher_listen.is_empty() {
+            gopher.listen = overrides.gopher_listen.clone();
+        }
+        check_listener(
+            origin,
+            "gopher",
+            gopher.enabled,
+            &gopher.listen,
+            gopher.port,
+            7070,
+        )?;
+        if !(20..=1000).contains(&gopher.wrap) {
             return Err(invalid(
-                "gemini.listen",
-                &gemini.listen,
-                "no address to listen on; give one such as \"127.0.0.1:1965\" or set enabled = false",
+                "gopher.wrap",
+                &gopher.wrap,
+                "must be from 20 to 1000 columns",
             ));
         }
-        if gemini.port == Some(0) {
-            return Err(invalid("gemini.port", &0, "the public port cannot be 0"));
+        if !gemini.enabled && !gopher.enabled {
+            return Err(invalid(
+                "gemini.enabled",
+                &false,
+                "Gemini and Gopher are both disabled; enable at least one",
+            ));
         }
 
         let limits = file.limits;
@@ -321,6 +378,12 @@ impl Config {
                 certs: base.join(gemini.certs),
                 port: gemini.port,
             },
+            gopher: Gopher {
+                enabled: gopher.enabled,
+                listen: gopher.listen,
+                port: gopher.port,
+                wrap: gopher.wrap,
+            },
             limits: Limits {
                 max_connections: limits.max_connections,
                 request_timeout: Duration::from_secs(limits.request_timeout_secs),
@@ -332,6 +395,38 @@ impl Config {
             },
         })
     }
+}
+
+/// An enabled protocol needs an address to listen on, and a public port cannot be 0.
+fn check_listener(
+    origin: &str,
+    section: &'static str,
+    enabled: bool,
+    listen: &[SocketAddr],
+    port: Option<u16>,
+    usual_port: u16,
+) -> Result<(), ConfigError> {
+    let invalid = |key: &str, value: String, reason: String| ConfigError::Invalid {
+        origin: origin.to_string(),
+        key: format!("{section}.{key}"),
+        value,
+        reason,
+    };
+    if enabled && listen.is_empty() {
+        return Err(invalid(
+            "listen",
+            "[]".to_string(),
+            format!("no address to listen on; give one such as \"127.0.0.1:{usual_port}\" or set enabled = false"),
+        ));
+    }
+    if port == Some(0) {
+        return Err(invalid(
+            "port",
+            "0".to_string(),
+            "the public port cannot be 0".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {
@@ -440,6 +535,19 @@ mod tests {
             err.contains("site.content") && err.contains("no such folder"),
             "{err}"
         );
+        let err = load("[gopher]\nlisten = []\n").unwrap_err().to_string();
+        assert!(
+            err.contains("gopher.listen") && err.contains("7070"),
+            "{err}"
+        );
+        let err = load("[gemini]\nport = 0\n").unwrap_err().to_string();
+        assert!(err.contains("gemini.port"), "{err}");
+        let err = load("[gopher]\nwrap = 5\n").unwrap_err().to_string();
+        assert!(err.contains("gopher.wrap"), "{err}");
+        let err = load("[gemini]\nenabled = false\n[gopher]\nenabled = false\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("both disabled"), "{err}");
         let err = load("[log]\nlevel = \"loud!\"\n").unwrap_err().to_string();
         assert!(err.contains("log.level"), "{err}");
     }
@@ -452,10 +560,12 @@ mod tests {
             content: Some(dir.path().join("other")),
             hostname: Some("Example.ORG.".into()),
             gemini_listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
+            gopher_listen: vec![SocketAddr::from(([127, 0, 0, 1], 0))],
         };
         let config = Config::from_toml(&dir.path().join("config.toml"), "", &overrides).unwrap();
         assert_eq!(config.site.hostname, "example.org");
         assert_eq!(config.gemini.listen[0].port(), 0);
+        assert_eq!(config.gopher.listen[0].port(), 0);
         assert!(config.site.content.ends_with("other"));
     }
 }

@@ -3,7 +3,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +18,7 @@ use gemhole::{server, Config, Overrides, Server};
 #[command(
     name = "gemhole",
     version,
-    about = "Serve a markdown blog as a Gemini capsule, converted on the fly"
+    about = "Serve a markdown blog as a Gemini capsule and a Gopher hole, converted on the fly"
 )]
 struct Cli {
     /// Configuration file [default: ./config.toml, all defaults when it is missing]
@@ -33,6 +33,9 @@ struct Cli {
     /// Address for Gemini to listen on; repeat for several (overrides [gemini] listen)
     #[arg(long = "gemini-listen", global = true, value_name = "ADDR")]
     gemini_listen: Vec<SocketAddr>,
+    /// Address for Gopher to listen on; repeat for several (overrides [gopher] listen)
+    #[arg(long = "gopher-listen", global = true, value_name = "ADDR")]
+    gopher_listen: Vec<SocketAddr>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -53,7 +56,10 @@ enum Command {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Target {
+    /// text/gemini, as served over Gemini
     Gemtext,
+    /// Gopher type 0 text, as served over Gopher (CRLF, terminator included)
+    Gopher,
 }
 
 fn main() -> ExitCode {
@@ -72,6 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         content: cli.content,
         hostname: cli.hostname,
         gemini_listen: cli.gemini_listen,
+        gopher_listen: cli.gopher_listen,
     };
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     match cli.command.unwrap_or(Command::Serve) {
@@ -121,6 +128,14 @@ fn announce(config: &Config, server: &Server) {
         }
         tracing::info!("certificate SHA-256 fingerprint: {fingerprint}");
     }
+    if let Some(url) = server.gopher_url() {
+        let addrs: Vec<String> = server
+            .gopher_addrs()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        tracing::info!("Gopher: {url} (listening on {})", addrs.join(", "));
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
@@ -150,11 +165,14 @@ fn init_logging(level: &str) {
 }
 
 fn render(config: &Config, file: &std::path::Path, to: Target) -> anyhow::Result<()> {
-    let site = Site::build(std::sync::Arc::new(server::site_settings(config)))?;
+    let site = Site::build(std::sync::Arc::new(server::configured_settings(config)))?;
     let protocol = match to {
         Target::Gemtext => Protocol::Gemini,
+        Target::Gopher => Protocol::Gopher,
     };
     let text = content::render_file(&site, file, protocol).map_err(|p| anyhow::anyhow!("{p}"))?;
-    print!("{text}");
+    std::io::stdout()
+        .write_all(&text)
+        .context("cannot write to standard output")?;
     Ok(())
 }

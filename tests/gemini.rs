@@ -24,6 +24,11 @@ async fn home_lists_pages_and_posts_in_gemlog_form() {
         text.contains("\n=> /posts/back-market-adventures 2023-11-20 Back Market Adventures\n"),
         "{text}"
     );
+    let gopher = format!(
+        "\n=> gopher://localhost:{}/1/ Also on Gopher\n",
+        server.gopher.port()
+    );
+    assert!(text.contains(&gopher), "{text}");
     assert!(reply.clean_close, "no close_notify");
     // An empty path is the home page too, without a redirect.
     assert_eq!(get(server.gemini, "gemini://localhost").await.text(), text);

@@ -1,7 +1,7 @@
 //! The cache of rendered bodies, bounded in bytes.
 //!
 //! A key names what was rendered: the snapshot generation (so links and indexes follow a
-//! rescan), the protocol, the route, and for a page its source's length and modification time
+//! rescan), the form it was rendered to, the route, and for a page its source's length and modification time
 //! (so an edit is served at once, before any rescan). Values are shared [`Bytes`]: serving a
 //! cached body copies nothing. Concurrent misses for one key render it once.
 
@@ -11,8 +11,6 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
-
-use super::Protocol;
 
 /// A source file's identity as far as rendering is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,10 +28,20 @@ impl Stamp {
     }
 }
 
+/// What a route was rendered into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Form {
+    Gemtext,
+    /// Gopher type 0 text.
+    GopherText,
+    /// A Gopher type 1 menu: an index, or a page's links.
+    GopherMenu,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub generation: u64,
-    pub protocol: Protocol,
+    pub form: Form,
     pub route: Arc<str>,
     pub stamp: Option<Stamp>,
 }
@@ -90,7 +98,7 @@ mod tests {
     fn key(route: &str) -> Key {
         Key {
             generation: 1,
-            protocol: Protocol::Gemini,
+            form: Form::Gemtext,
             route: Arc::from(route),
             stamp: None,
         }

@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod doc;
 pub mod gemtext;
+pub mod gopher;
 mod html;
 pub mod markdown;
 pub mod page;
@@ -23,21 +24,24 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 
-use cache::{Key, RenderCache, Rendered, Stamp};
+use cache::{Form, Key, RenderCache, Rendered, Stamp};
+use doc::Link;
 pub use problem::{Problem, Severity};
-use site::{Index, Page, Route};
-pub use site::{Settings, Site, SiteError};
+pub use site::{GopherSettings, Settings, Site, SiteError};
+use site::{Index, Page, Route, StaticFile};
 
 /// Which front end asks; rendering differs, the words do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     Gemini,
+    Gopher,
 }
 
 /// What a route leads to, ready for a front end to frame.
 #[derive(Debug, Clone)]
 pub enum Resource {
-    /// A rendered page or index: `body` is complete and shared, `mime` its media type.
+    /// A rendered page, menu or index: `body` is complete (for Gopher, terminator included)
+    /// and shared; `mime` its media type.
     Document {
         body: Bytes,
         mime: Arc<str>,
@@ -58,6 +62,12 @@ pub struct Content {
     cache: RenderCache,
 }
 
+/// The suffix that turns a page's Gopher selector into its links menu.
+const LINKS_SUFFIX: &str = "/links";
+
+const GOPHER_TEXT: &str = "text/plain; charset=utf-8";
+const GOPHER_MENU: &str = "application/gopher-menu";
+
 impl Content {
     /// Builds the first snapshot. Problems with single files are logged, not returned.
     pub fn load(settings: Settings) -> Result<Content, SiteError> {
@@ -75,51 +85,88 @@ impl Content {
         self.site.load_full()
     }
 
-    /// Answers `route` (a decoded absolute path) for `protocol`.
+    /// Answers `route` (a decoded absolute path, or a Gopher selector) for `protocol`.
     pub fn resolve(&self, protocol: Protocol, route: &str) -> Resource {
         let site = self.site.load();
-        match site.route(route) {
-            None => Resource::NotFound,
-            Some(Route::Redirect(to)) => Resource::Redirect(to.clone()),
-            Some(Route::File(file)) => Resource::File {
+        match (site.route(route), protocol) {
+            (Some(Route::Redirect(to)), _) => Resource::Redirect(to.clone()),
+            (Some(Route::File(file)), Protocol::Gopher) if is_gemtext(&file.path) => self.cached(
+                &site,
+                &file.route,
+                Form::GopherText,
+                Some(&file.path),
+                || render_gemtext_file(&site, file),
+            ),
+            (Some(Route::File(file)), _) => Resource::File {
                 path: file.path.clone(),
                 mime: media_type(&file.path),
             },
-            Some(Route::Index(index, route)) => {
-                let key = Key {
-                    generation: site.generation,
-                    protocol,
-                    route: route.clone(),
-                    stamp: None,
+            (Some(Route::Index(index, route)), _) => {
+                let form = match protocol {
+                    Protocol::Gemini => Form::Gemtext,
+                    Protocol::Gopher => Form::GopherMenu,
                 };
-                let rendered = self
-                    .cache
-                    .get_or_render::<()>(&key, || Ok(render_index(&site, *index, protocol)));
-                rendered.map_or(Resource::NotFound, document)
+                self.cached(&site, route, form, None, || {
+                    Ok(render_index(&site, *index, protocol))
+                })
             }
-            Some(Route::Page(i)) => match site.page(*i) {
-                Some(page) => self.page(&site, page, protocol),
-                None => Resource::NotFound,
-            },
+            (Some(Route::Page(i)), _) => {
+                let form = match protocol {
+                    Protocol::Gemini => Form::Gemtext,
+                    Protocol::Gopher => Form::GopherText,
+                };
+                self.page(&site, *i, form)
+            }
+            (None, Protocol::Gopher) => {
+                let links_of = route.strip_suffix(LINKS_SUFFIX).map(|r| site.route(r));
+                match links_of {
+                    Some(Some(Route::Page(i))) => self.page(&site, *i, Form::GopherMenu),
+                    _ if route == "/caps.txt" => Resource::Document {
+                        body: Bytes::from(gopher::caps(env!("CARGO_PKG_VERSION"))),
+                        mime: Arc::from(GOPHER_TEXT),
+                    },
+                    _ => Resource::NotFound,
+                }
+            }
+            (None, Protocol::Gemini) => Resource::NotFound,
         }
     }
 
-    fn page(&self, site: &Site, page: &Page, protocol: Protocol) -> Resource {
-        // The source's identity now, not at the last scan: an edit shows at once.
-        let Ok(meta) = std::fs::metadata(&page.source) else {
-            return Resource::NotFound;
+    fn page(&self, site: &Site, index: usize, form: Form) -> Resource {
+        match site.page(index) {
+            Some(page) => self.cached(site, &page.route, form, Some(&page.source), || {
+                render_page(site, page, form)
+            }),
+            None => Resource::NotFound,
+        }
+    }
+
+    /// The cached rendering of `route` in `form`, made by `render` when missing. A `source`
+    /// is checked now, not at the last scan, so an edit is served at once.
+    fn cached(
+        &self,
+        site: &Site,
+        route: &Arc<str>,
+        form: Form,
+        source: Option<&Path>,
+        render: impl FnOnce() -> Result<Rendered, Problem>,
+    ) -> Resource {
+        let stamp = match source.map(std::fs::metadata) {
+            None => None,
+            Some(Ok(meta)) => Some(Stamp::of(&meta)),
+            Some(Err(_)) => return Resource::NotFound,
         };
         let key = Key {
             generation: site.generation,
-            protocol,
-            route: page.route.clone(),
-            stamp: Some(Stamp::of(&meta)),
+            form,
+            route: route.clone(),
+            stamp,
         };
-        let rendered = self
-            .cache
-            .get_or_render(&key, || render_page(site, page, protocol));
-        match rendered {
-            Ok(rendered) => document(rendered),
+        match self.cache.get_or_render(&key, render) {
+            Ok(rendered) => Resource::Document {
+                body: rendered.body,
+                mime: rendered.mime,
+            },
             Err(problem) => {
                 tracing::warn!("{problem}");
                 Resource::NotFound
@@ -128,38 +175,90 @@ impl Content {
     }
 }
 
-fn document(rendered: Rendered) -> Resource {
-    Resource::Document {
-        body: rendered.body,
-        mime: rendered.mime,
-    }
-}
-
 /// Renders a page from its source as it is on disk now.
-fn render_page(site: &Site, page: &Page, protocol: Protocol) -> Result<Rendered, Problem> {
+fn render_page(site: &Site, page: &Page, form: Form) -> Result<Rendered, Problem> {
     let text = site::read_source(&page.source)?;
     let (fresh, body) = site.describe(&page.source, &page.rel, &text)?;
     // A source edited into a draft since the last scan is hidden at once.
     let fresh = fresh
         .ok_or_else(|| Problem::warning(&page.source, "is now a draft; not served".to_string()))?;
-    let (title, doc) = site.page_document(&fresh, body);
-    match protocol {
-        Protocol::Gemini => Ok(Rendered {
-            body: Bytes::from(gemtext::render(Some(&title), &doc)),
-            mime: gemtext_mime(site.lang_of(&fresh)),
-        }),
+    Ok(page_in_form(site, &fresh, body, form))
+}
+
+/// A page's body rendered in one form.
+fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
+    let (title, doc) = site.page_document(page, body);
+    let endpoint = site.gopher_endpoint();
+    match form {
+        Form::Gemtext => rendered(
+            gemtext::render(Some(&title), &doc),
+            gemtext_mime(site.lang_of(page)),
+        ),
+        Form::GopherText => {
+            let links_menu = format!("{}{LINKS_SUFFIX}", page.route);
+            let links_menu = (!doc.all_links().is_empty()).then_some(links_menu.as_str());
+            let text = gopher::render_text(Some(&title), &doc, links_menu, &endpoint, site);
+            rendered(text, Arc::from(GOPHER_TEXT))
+        }
+        Form::GopherMenu => {
+            let menu = gopher::links_menu(&title.title, &page.route, &doc, &endpoint, site);
+            rendered(menu, Arc::from(GOPHER_MENU))
+        }
     }
 }
 
+/// A hand-written gemtext file as Gopher text, its links resolved like a page's from `rel`.
+fn gemtext_file_as_gopher(site: &Site, rel: &str, text: &str) -> Rendered {
+    let mut doc = gemtext::parse(text);
+    let from_dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+    doc.rewrite_links(|target| site.resolve_link(from_dir, target));
+    let text = gopher::render_text(None, &doc, None, &site.gopher_endpoint(), site);
+    rendered(text, Arc::from(GOPHER_TEXT))
+}
+
+fn render_gemtext_file(site: &Site, file: &StaticFile) -> Result<Rendered, Problem> {
+    let text = site::read_source(&file.path)?;
+    let rel = file.route.trim_start_matches('/');
+    Ok(gemtext_file_as_gopher(site, rel, &text))
+}
+
 fn render_index(site: &Site, index: Index, protocol: Protocol) -> Rendered {
+    let settings = &site.settings;
+    // Each protocol's home page points to the other's, when both are served.
+    let elsewhere = match protocol {
+        Protocol::Gemini => settings.gopher.as_ref().map(|gopher| Link {
+            label: "Also on Gopher".to_string(),
+            target: format!("gopher://{}:{}/1/", settings.hostname, gopher.port),
+            is_image: false,
+        }),
+        Protocol::Gopher => settings.gemini_port.map(|port| Link {
+            label: "Also on Gemini".to_string(),
+            target: gemini_url(&settings.hostname, port),
+            is_image: false,
+        }),
+    };
+    let doc = site.index_document(index, elsewhere.into_iter().collect());
     match protocol {
-        Protocol::Gemini => {
-            let doc = site.index_document(index, Vec::new());
-            Rendered {
-                body: Bytes::from(gemtext::render(None, &doc)),
-                mime: gemtext_mime(&site.settings.lang),
-            }
-        }
+        Protocol::Gemini => rendered(gemtext::render(None, &doc), gemtext_mime(&settings.lang)),
+        Protocol::Gopher => rendered(
+            gopher::render_menu(&doc, &site.gopher_endpoint(), site),
+            Arc::from(GOPHER_MENU),
+        ),
+    }
+}
+
+/// The capsule's Gemini home URL (the default port left out).
+pub fn gemini_url(hostname: &str, port: u16) -> String {
+    match port {
+        1965 => format!("gemini://{hostname}/"),
+        port => format!("gemini://{hostname}:{port}/"),
+    }
+}
+
+fn rendered(text: String, mime: Arc<str>) -> Rendered {
+    Rendered {
+        body: Bytes::from(text),
+        mime,
     }
 }
 
@@ -167,32 +266,40 @@ fn gemtext_mime(lang: &str) -> Arc<str> {
     Arc::from(format!("{}; lang={lang}", gemtext::MEDIA_TYPE))
 }
 
+fn is_gemtext(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("gmi" | "gemini")
+    )
+}
+
 /// The media type of a capsule file, by its extension.
 pub fn media_type(path: &Path) -> String {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("gmi" | "gemini") => gemtext::MEDIA_TYPE.to_string(),
-        _ => mime_guess::from_path(path)
-            .first_or_octet_stream()
-            .essence_str()
-            .to_string(),
+    if is_gemtext(path) {
+        return gemtext::MEDIA_TYPE.to_string();
     }
+    mime_guess::from_path(path)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_string()
 }
 
 /// Renders one source file the way the server would serve it: through the site when the file
 /// is part of it (so its links resolve), on its own otherwise.
-pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<String, Problem> {
+pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Bytes, Problem> {
     let text = site::read_source(path)?;
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let rel = match site.page_by_source(&canonical) {
-        Some(page) => page.rel.clone(),
+    let rel = match site.source_rel(&canonical) {
+        Some(rel) => rel,
         None => path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
     };
-    if rel.ends_with(".gmi") {
-        return match protocol {
-            Protocol::Gemini => Ok(text),
-        };
+    if is_gemtext(path) {
+        return Ok(match protocol {
+            Protocol::Gemini => Bytes::from(text),
+            Protocol::Gopher => gemtext_file_as_gopher(site, &rel, &text).body,
+        });
     }
     let (page, body) = site.describe(path, &rel, &text)?;
     let page = page.ok_or_else(|| {
@@ -201,10 +308,11 @@ pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Strin
             "is a draft (`draft: true`); it is never served".to_string(),
         )
     })?;
-    let (title, doc) = site.page_document(&page, body);
-    match protocol {
-        Protocol::Gemini => Ok(gemtext::render(Some(&title), &doc)),
-    }
+    let form = match protocol {
+        Protocol::Gemini => Form::Gemtext,
+        Protocol::Gopher => Form::GopherText,
+    };
+    Ok(page_in_form(site, &page, body, form).body)
 }
 
 fn log_problems(site: &Site) {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
 use super::doc::{plain_text, Block, Document, Inline, Link, ListItem, Marker, TitleBlock};
+use super::gopher::{self, Endpoint, ItemTypes};
 use super::page::{self, Date, FrontMatter};
 use super::problem::Problem;
 use super::text::collapse_spaces;
@@ -37,6 +38,18 @@ pub struct Settings {
     pub excluded: Vec<PathBuf>,
     /// Upper bound of the rendered-body cache, in bytes.
     pub cache_bytes: u64,
+    /// The public Gemini port, when Gemini is served.
+    pub gemini_port: Option<u16>,
+    /// How Gopher is served, when it is.
+    pub gopher: Option<GopherSettings>,
+}
+
+/// The public side of the Gopher listener.
+#[derive(Debug, Clone)]
+pub struct GopherSettings {
+    pub port: u16,
+    /// Text width in display columns.
+    pub wrap: usize,
 }
 
 /// Why no site could be built at all (a single bad file never does this).
@@ -48,6 +61,9 @@ pub enum SiteError {
         source: std::io::Error,
     },
 }
+
+/// Gopher text width when none is configured.
+pub const DEFAULT_WRAP: usize = 70;
 
 /// How many posts the home page lists before pointing to the archive.
 const HOME_POSTS: usize = 10;
@@ -102,6 +118,8 @@ pub struct Site {
     pub settings: Arc<Settings>,
     /// Distinguishes snapshots, so cached renderings of an older one are never served.
     pub generation: u64,
+    /// The content folder, canonical.
+    root: PathBuf,
     pages: Vec<Page>,
     /// Indexes into `pages`: the posts, newest first.
     posts: Vec<usize>,
@@ -150,6 +168,7 @@ impl Site {
         let mut site = Site {
             settings,
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            root: root.clone(),
             pages: Vec::new(),
             posts: Vec::new(),
             routes: HashMap::new(),
@@ -299,9 +318,25 @@ impl Site {
         &self.problems
     }
 
-    /// The page whose source is `path`, if the snapshot serves it.
-    pub fn page_by_source(&self, path: &Path) -> Option<&Page> {
-        self.pages.iter().find(|page| page.source == path)
+    /// The path below the content folder of a file inside it, `/`-separated.
+    pub fn source_rel(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        Some(parts?.join("/"))
+    }
+
+    /// Where Gopher clients reach this site; links in Gopher text are made absolute with it.
+    pub fn gopher_endpoint(&self) -> Endpoint {
+        let settings = &self.settings;
+        let (port, wrap) = settings
+            .gopher
+            .as_ref()
+            .map_or((70, DEFAULT_WRAP), |g| (g.port, g.wrap));
+        Endpoint {
+            host: settings.hostname.clone(),
+            port,
+            wrap,
+        }
     }
 
     /// The media language of a page.
@@ -441,6 +476,19 @@ impl Site {
         Document {
             blocks,
             notes: Vec::new(),
+        }
+    }
+}
+
+impl ItemTypes for Site {
+    fn item_type(&self, route: &str) -> char {
+        let path = route.split('?').next().unwrap_or(route);
+        match self.route(path) {
+            Some(Route::Page(_)) => '0',
+            Some(Route::Index(..) | Route::Redirect(_)) => '1',
+            Some(Route::File(file)) => gopher::item_type_of(&super::media_type(&file.path)),
+            None if path.ends_with("/links") => '1',
+            None => '0',
         }
     }
 }
@@ -596,6 +644,8 @@ mod tests {
             content: dir.path().to_path_buf(),
             excluded: Vec::new(),
             cache_bytes: 1 << 20,
+            gemini_port: Some(1965),
+            gopher: None,
         };
         let site = Site::build(Arc::new(settings)).unwrap();
         (dir, site)

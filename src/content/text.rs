@@ -12,9 +12,21 @@ pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
 
+/// A space that holds two words together: wrapping never breaks a line there.
+pub const NO_BREAK: char = '\u{a0}';
+
+/// White space where a line may break (all but [`NO_BREAK`]).
+fn is_break(c: char) -> bool {
+    c.is_whitespace() && c != NO_BREAK
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(is_break).filter(|word| !word.is_empty())
+}
+
 /// White space runs folded to one space, ends trimmed: how a reader sees a line of prose.
 pub fn collapse_spaces(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    words(text).collect::<Vec<_>>().join(" ")
 }
 
 /// The lines of inline content as a reader sees them: one per hard break, spaces collapsed.
@@ -27,13 +39,14 @@ pub fn inline_lines(inlines: &Inlines) -> Vec<String> {
 }
 
 /// Greedy word wrap to `width` columns. The first line starts with `first`, the others with
-/// `rest`; a word wider than the room stands alone on its line, unbroken (URLs stay whole).
+/// `rest`; a word wider than the room stands alone on its line, unbroken (URLs stay whole), and
+/// words joined by [`NO_BREAK`] stay on one line.
 pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = first.to_string();
     let mut line_width = width(first);
     let mut empty = true;
-    for word in text.split_whitespace() {
+    for word in words(text) {
         let word_width = width(word);
         if !empty && line_width + 1 + word_width > max {
             lines.push(std::mem::replace(&mut line, rest.to_string()));
@@ -138,6 +151,7 @@ mod tests {
             ["* aaa bbb", "  ccc", "  https://very.long.example/path"]
         );
         assert_eq!(wrap("", 10, "> ", "> "), [">"]);
+        assert_eq!(wrap("one two\u{a0}[1]", 9, "", ""), ["one", "two\u{a0}[1]"]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use crate::content::{Content, Protocol, Resource};
-use crate::server::{access, Timeouts};
+use crate::server::{access, write_within, ConnectionHandler, Timeouts};
 use request::{Request, RequestError};
 use response::{Body, Response};
 
@@ -36,9 +36,8 @@ pub struct Handler {
     pub log_ips: bool,
 }
 
-impl Handler {
-    /// Serves one connection from accept to close.
-    pub async fn serve(&self, stream: TcpStream, peer: SocketAddr) {
+impl ConnectionHandler for Handler {
+    async fn serve(&self, stream: TcpStream, peer: SocketAddr) {
         let started = Instant::now();
         let local = stream.local_addr().ok();
         // Plain text where a ClientHello belongs: close without writing a byte.
@@ -71,17 +70,7 @@ impl Handler {
             tls.shutdown().await?;
             Ok::<u64, std::io::Error>(written)
         };
-        let bytes = match tokio::time::timeout(self.timeouts.write, write).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(err)) => {
-                tracing::debug!("gemini: write failed: {err}");
-                0
-            }
-            Err(_) => {
-                tracing::debug!("gemini: client too slow to read; dropped");
-                0
-            }
-        };
+        let bytes = write_within("gemini", self.timeouts.write, write).await;
         access::log(access::Entry {
             protocol: "gemini",
             route: &route,
@@ -91,7 +80,9 @@ impl Handler {
             peer: self.log_ips.then_some(peer),
         });
     }
+}
 
+impl Handler {
     fn respond(
         &self,
         request: Result<Request, RequestError>,

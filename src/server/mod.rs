@@ -10,14 +10,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
-use crate::content::{Content, Settings, SiteError};
+use crate::content::{Content, GopherSettings, Settings, SiteError};
 use crate::gemini::{self, tls};
+use crate::gopher;
 
 /// How long in-flight responses may take to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -53,6 +54,7 @@ pub struct Server {
     content: Arc<Content>,
     hostname: String,
     gemini: Option<Front<gemini::Handler>>,
+    gopher: Option<Front<gopher::Handler>>,
     connections: Arc<Semaphore>,
     max_connections: usize,
     /// SHA-256 of the Gemini certificate, for the start-up message.
@@ -68,8 +70,13 @@ struct Front<H> {
     public_port: u16,
 }
 
-/// What the content layer needs from the configuration.
-pub fn site_settings(config: &Config) -> Settings {
+/// What the content layer needs from the configuration, given the public ports (`None` for
+/// a protocol that is not served).
+pub fn site_settings(
+    config: &Config,
+    gemini_port: Option<u16>,
+    gopher_port: Option<u16>,
+) -> Settings {
     Settings {
         title: config.site.title.clone(),
         author: config.site.author.clone(),
@@ -79,7 +86,32 @@ pub fn site_settings(config: &Config) -> Settings {
         content: config.site.content.clone(),
         excluded: vec![config.gemini.certs.clone()],
         cache_bytes: config.limits.cache_bytes,
+        gemini_port,
+        gopher: gopher_port.map(|port| GopherSettings {
+            port,
+            wrap: config.gopher.wrap,
+        }),
     }
+}
+
+/// The public ports as configured, before anything is bound (for `gemhole render`).
+pub fn configured_settings(config: &Config) -> Settings {
+    let port = |enabled: bool, port: Option<u16>, listen: &[SocketAddr]| {
+        enabled.then(|| port.or(listen.first().map(SocketAddr::port)).unwrap_or(0))
+    };
+    site_settings(
+        config,
+        port(
+            config.gemini.enabled,
+            config.gemini.port,
+            &config.gemini.listen,
+        ),
+        port(
+            config.gopher.enabled,
+            config.gopher.port,
+            &config.gopher.listen,
+        ),
+    )
 }
 
 impl Server {
@@ -90,22 +122,53 @@ impl Server {
             request: config.limits.request_timeout,
             write: WRITE_TIMEOUT,
         };
-        let content = Arc::new(Content::load(site_settings(config))?);
+        let identity = match config.gemini.enabled {
+            true => Some(tls::load_or_create(
+                &config.gemini.certs,
+                &config.site.hostname,
+            )?),
+            false => None,
+        };
+        let gemini_listeners = match config.gemini.enabled {
+            true => bind_all(&config.gemini.listen, "Gemini").await?,
+            false => Vec::new(),
+        };
+        let gopher_listeners = match config.gopher.enabled {
+            true => bind_all(&config.gopher.listen, "Gopher").await?,
+            false => Vec::new(),
+        };
+        // Public ports are known once bound (a configured port 0 becomes a real one).
+        let gemini_port = config.gemini.enabled.then(|| {
+            config
+                .gemini
+                .port
+                .unwrap_or_else(|| first_port(&gemini_listeners))
+        });
+        let gopher_port = config.gopher.enabled.then(|| {
+            config
+                .gopher
+                .port
+                .unwrap_or_else(|| first_port(&gopher_listeners))
+        });
+        let content = Arc::new(Content::load(site_settings(
+            config,
+            gemini_port,
+            gopher_port,
+        ))?);
+
         let mut server = Server {
             content: content.clone(),
             hostname: config.site.hostname.clone(),
             gemini: None,
+            gopher: None,
             connections: Arc::new(Semaphore::new(config.limits.max_connections)),
             max_connections: config.limits.max_connections,
             fingerprint: None,
             certificate_created: false,
         };
-        if config.gemini.enabled {
-            let identity = tls::load_or_create(&config.gemini.certs, &config.site.hostname)?;
-            let listeners = bind_all(&config.gemini.listen, "Gemini").await?;
-            let public_port = config.gemini.port.unwrap_or_else(|| first_port(&listeners));
+        if let (Some(identity), Some(public_port)) = (identity, gemini_port) {
             let handler = gemini::Handler {
-                content,
+                content: content.clone(),
                 acceptor: TlsAcceptor::from(tls::server_config(&identity)?),
                 hostname: config.site.hostname.clone(),
                 public_port,
@@ -115,7 +178,21 @@ impl Server {
             server.fingerprint = Some(identity.fingerprint);
             server.certificate_created = identity.created;
             server.gemini = Some(Front {
-                listeners,
+                listeners: gemini_listeners,
+                handler: Arc::new(handler),
+                public_port,
+            });
+        }
+        if let Some(public_port) = gopher_port {
+            let handler = gopher::Handler {
+                content,
+                hostname: config.site.hostname.clone(),
+                public_port,
+                timeouts,
+                log_ips: config.log.log_ips,
+            };
+            server.gopher = Some(Front {
+                listeners: gopher_listeners,
                 handler: Arc::new(handler),
                 public_port,
             });
@@ -130,13 +207,26 @@ impl Server {
             .map_or_else(Vec::new, Front::local_addrs)
     }
 
+    /// The addresses the Gopher listeners are bound to.
+    pub fn gopher_addrs(&self) -> Vec<SocketAddr> {
+        self.gopher
+            .as_ref()
+            .map_or_else(Vec::new, Front::local_addrs)
+    }
+
     /// The capsule's public Gemini URL.
     pub fn gemini_url(&self) -> Option<String> {
         let front = self.gemini.as_ref()?;
-        Some(match front.public_port {
-            1965 => format!("gemini://{}/", self.hostname),
-            port => format!("gemini://{}:{port}/", self.hostname),
-        })
+        Some(crate::content::gemini_url(
+            &self.hostname,
+            front.public_port,
+        ))
+    }
+
+    /// The hole's public Gopher URL.
+    pub fn gopher_url(&self) -> Option<String> {
+        let front = self.gopher.as_ref()?;
+        Some(format!("gopher://{}:{}/", self.hostname, front.public_port))
     }
 
     pub fn content(&self) -> &Arc<Content> {
@@ -149,18 +239,10 @@ impl Server {
         let (stop, stopped) = watch::channel(false);
         let mut loops = JoinSet::new();
         if let Some(front) = self.gemini {
-            for listener in front.listeners {
-                let handler = front.handler.clone();
-                loops.spawn(listener::accept_loop(
-                    listener,
-                    self.connections.clone(),
-                    stopped.clone(),
-                    move |stream, peer| {
-                        let handler = handler.clone();
-                        async move { handler.serve(stream, peer).await }
-                    },
-                ));
-            }
+            front.spawn(&mut loops, &self.connections, &stopped);
+        }
+        if let Some(front) = self.gopher {
+            front.spawn(&mut loops, &self.connections, &stopped);
         }
         shutdown.await;
         tracing::info!("shutting down: no new connections");
@@ -174,6 +256,55 @@ impl Server {
                 all as usize - self.connections.available_permits(),
                 SHUTDOWN_GRACE.as_secs()
             ),
+        }
+    }
+}
+
+/// Runs a response's write under the write timeout and returns the bytes it wrote. A client
+/// that goes away or reads too slowly is its own doing: logged at debug, counted as 0 bytes.
+pub async fn write_within(
+    protocol: &str,
+    limit: Duration,
+    write: impl Future<Output = std::io::Result<u64>>,
+) -> u64 {
+    match tokio::time::timeout(limit, write).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(err)) => {
+            tracing::debug!("{protocol}: write failed: {err}");
+            0
+        }
+        Err(_) => {
+            tracing::debug!("{protocol}: client too slow to read; dropped");
+            0
+        }
+    }
+}
+
+/// A protocol front end: what happens to one accepted connection.
+pub trait ConnectionHandler: Send + Sync + 'static {
+    /// Serves the connection from accept to close; never panics on anything the peer sends.
+    fn serve(&self, stream: TcpStream, peer: SocketAddr) -> impl Future<Output = ()> + Send;
+}
+
+impl<H: ConnectionHandler> Front<H> {
+    /// Starts an accept loop for each listener.
+    fn spawn(
+        self,
+        loops: &mut JoinSet<()>,
+        connections: &Arc<Semaphore>,
+        stopped: &watch::Receiver<bool>,
+    ) {
+        for listener in self.listeners {
+            let handler = self.handler.clone();
+            loops.spawn(listener::accept_loop(
+                listener,
+                connections.clone(),
+                stopped.clone(),
+                move |stream, peer| {
+                    let handler = handler.clone();
+                    async move { handler.serve(stream, peer).await }
+                },
+            ));
         }
     }
 }

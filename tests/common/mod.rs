@@ -33,6 +33,7 @@ pub fn golden(name: &str) -> String {
 /// A running server and the folder it serves from. Stops when dropped.
 pub struct TestServer {
     pub gemini: SocketAddr,
+    pub gopher: SocketAddr,
     pub dir: tempfile::TempDir,
     pub fingerprint: String,
     stop: Option<oneshot::Sender<()>>,
@@ -54,6 +55,7 @@ impl TestServer {
         let text = format!(
             "[site]\ntitle = \"Test capsule\"\nauthor = \"Jules Spender\"\n\
              [gemini]\nlisten = [\"127.0.0.1:0\"]\n\
+             [gopher]\nlisten = [\"127.0.0.1:0\"]\n\
              [limits]\nrequest_timeout_secs = 2\n{config}"
         );
         let config = Config::from_toml(
@@ -64,6 +66,7 @@ impl TestServer {
         .unwrap();
         let server = Server::bind(&config).await.unwrap();
         let gemini = server.gemini_addrs()[0];
+        let gopher = server.gopher_addrs()[0];
         let fingerprint = server.fingerprint.clone().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(server.run(async {
@@ -71,6 +74,7 @@ impl TestServer {
         }));
         TestServer {
             gemini,
+            gopher,
             dir,
             fingerprint,
             stop: Some(stop),
@@ -112,6 +116,35 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Sends `raw` to a Gopher server over plain TCP and reads everything it sends back.
+pub async fn gopher(addr: SocketAddr, raw: &[u8]) -> Vec<u8> {
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(raw).await.unwrap();
+    let mut received = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tcp.read_to_end(&mut received),
+    )
+    .await
+    .expect("the server did not close the connection")
+    .unwrap();
+    received
+}
+
+/// Runs a command-line client to completion (off the async runtime) and returns its stdout.
+pub async fn run_client(program: &str, args: Vec<String>) -> String {
+    let program = program.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&program)
+            .args(&args)
+            .output()
+            .unwrap_or_else(|e| panic!("{program} is needed for this test: {e}"))
+    })
+    .await
+    .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// What a Gemini server sent back.

@@ -1,5 +1,5 @@
-//! The seed documents' gemtext, pinned: what `gemhole render` prints must equal the golden files
-//! a person has read line by line against RENDERING.md.
+//! The seed documents' gemtext and Gopher text, pinned: what `gemhole render` prints must equal
+//! the golden files a person has read line by line against RENDERING.md.
 
 mod common;
 
@@ -7,10 +7,10 @@ use std::process::Command;
 
 use common::golden;
 
-fn render(file: &str) -> String {
+fn render(file: &str, to: &str) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_gemhole"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["render", file, "--to", "gemtext"])
+        .args(["render", file, "--to", to])
         .output()
         .unwrap();
     assert!(
@@ -21,17 +21,29 @@ fn render(file: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+const POST: &str = "capsule/posts/2023-11-20-back-market-adventures.md";
+
 #[test]
-fn seed_post() {
+fn seed_post_as_gemtext() {
     assert_eq!(
-        render("capsule/posts/2023-11-20-back-market-adventures.md"),
+        render(POST, "gemtext"),
         golden("back-market-adventures.gmi")
     );
 }
 
 #[test]
-fn seed_page() {
-    assert_eq!(render("capsule/about.md"), golden("about.gmi"));
+fn seed_page_as_gemtext() {
+    assert_eq!(render("capsule/about.md", "gemtext"), golden("about.gmi"));
+}
+
+#[test]
+fn seed_post_as_gopher_text() {
+    assert_eq!(render(POST, "gopher"), golden("back-market-adventures.txt"));
+}
+
+#[test]
+fn seed_page_as_gopher_text() {
+    assert_eq!(render("capsule/about.md", "gopher"), golden("about.txt"));
 }
 
 #[test]

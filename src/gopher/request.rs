@@ -1,0 +1,200 @@
+//! Gopher requests: one selector line per connection (RFC 1436), as real clients send it.
+//!
+//! CRLF or a bare LF ends the line; a TAB separates search words; a Gopher+ flag after the TAB
+//! (`+`, `!`, `$`, which the UMN client sends) is ignored and the plain answer given. Two things
+//! that are not selectors are recognised: `URL:` links (RFC 4266 style, for clients that cannot
+//! follow other schemes) and an HTTP request line sent to the Gopher port by mistake. Anything
+//! that could step out of a folder or smuggle a control character is refused.
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+/// The longest selector line accepted, in bytes (line end not counted).
+pub const MAX_LINE_BYTES: usize = 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// A selector (always starting with `/`) and the search words, when any were sent.
+    Selector {
+        selector: String,
+        query: Option<String>,
+    },
+    /// `URL:<url>`: a link off this server.
+    Url(String),
+    /// A web browser's request line.
+    Http,
+}
+
+/// Why a request is refused; each is answered with a type 3 line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("the connection closed before a selector was sent")]
+    Closed,
+    #[error("selector is longer than 1024 bytes")]
+    TooLong,
+    #[error("selector is not UTF-8")]
+    NotUtf8,
+    #[error("selector contains control characters")]
+    Control,
+    #[error("selector must not contain backslashes or . and .. segments")]
+    Traversal,
+}
+
+/// Reads one request line (its CR LF or LF removed), reading at most 1026 bytes.
+pub async fn read_line<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Vec<u8>, RequestError> {
+    let mut buffer = [0u8; MAX_LINE_BYTES + 2];
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            return Err(RequestError::TooLong);
+        }
+        let read = reader
+            .read(&mut buffer[filled..])
+            .await
+            .map_err(|_| RequestError::Closed)?;
+        if read == 0 {
+            // A client that half-closes after its selector without a line end is still heard.
+            return match filled {
+                0 => Err(RequestError::Closed),
+                _ => Ok(buffer[..filled].to_vec()),
+            };
+        }
+        let start = filled;
+        filled += read;
+        if let Some(offset) = buffer[start..filled].iter().position(|&b| b == b'\n') {
+            let line = &buffer[..start + offset];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.len() > MAX_LINE_BYTES {
+                return Err(RequestError::TooLong);
+            }
+            return Ok(line.to_vec());
+        }
+    }
+}
+
+/// Reads a request line (without its line end).
+pub fn parse(line: &[u8]) -> Result<Request, RequestError> {
+    let line = std::str::from_utf8(line).map_err(|_| RequestError::NotUtf8)?;
+    if is_http(line) {
+        return Ok(Request::Http);
+    }
+    let mut fields = line.split('\t');
+    let selector = fields.next().unwrap_or("");
+    let query = fields
+        .next()
+        .filter(|field| !field.is_empty() && !field.starts_with(['+', '!', '$']))
+        .map(str::to_string);
+    if line.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(RequestError::Control);
+    }
+    if let Some(url) = selector.strip_prefix("URL:") {
+        return Ok(Request::Url(url.to_string()));
+    }
+    if selector.contains('\\') {
+        return Err(RequestError::Traversal);
+    }
+    if selector
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
+    {
+        return Err(RequestError::Traversal);
+    }
+    let selector = match selector {
+        "" => "/".to_string(),
+        s if s.starts_with('/') => s.to_string(),
+        // Some clients drop the leading slash of a selector they were given.
+        s => format!("/{s}"),
+    };
+    Ok(Request::Selector { selector, query })
+}
+
+/// `GET / HTTP/1.1` and its kin.
+fn is_http(line: &str) -> bool {
+    let mut words = line.split(' ');
+    let method = words.next().unwrap_or("");
+    let version = words.nth(1).unwrap_or("");
+    matches!(
+        method,
+        "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "OPTIONS" | "CONNECT" | "PATCH"
+    ) && version.starts_with("HTTP/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selector(line: &str) -> (String, Option<String>) {
+        match parse(line.as_bytes()) {
+            Ok(Request::Selector { selector, query }) => (selector, query),
+            other => panic!("{line:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn selectors_searches_and_gopher_plus() {
+        assert_eq!(selector(""), ("/".into(), None));
+        assert_eq!(selector("/"), ("/".into(), None));
+        assert_eq!(selector("/posts/x"), ("/posts/x".into(), None));
+        assert_eq!(selector("about"), ("/about".into(), None));
+        assert_eq!(
+            selector("/search\tsmall web"),
+            ("/search".into(), Some("small web".into()))
+        );
+        assert_eq!(selector("\t$"), ("/".into(), None));
+        assert_eq!(selector("/about\t+"), ("/about".into(), None));
+        assert_eq!(selector("/about\t!"), ("/about".into(), None));
+        assert_eq!(
+            selector("/search\twords\t+"),
+            ("/search".into(), Some("words".into()))
+        );
+    }
+
+    #[test]
+    fn urls_and_http() {
+        assert_eq!(
+            parse(b"URL:https://example.org/"),
+            Ok(Request::Url("https://example.org/".into()))
+        );
+        assert_eq!(parse(b"GET / HTTP/1.1"), Ok(Request::Http));
+        assert_eq!(parse(b"HEAD /x HTTP/1.0"), Ok(Request::Http));
+        assert!(matches!(
+            parse(b"GET me something"),
+            Ok(Request::Selector { .. })
+        ));
+    }
+
+    #[test]
+    fn hostile_selectors_are_refused() {
+        for (bad, why) in [
+            (&b"/../etc/passwd"[..], RequestError::Traversal),
+            (b"/posts/..", RequestError::Traversal),
+            (b"..", RequestError::Traversal),
+            (b"/./about", RequestError::Traversal),
+            (b"/a\\..\\b", RequestError::Traversal),
+            (b"/a\0b", RequestError::Control),
+            (b"/a\x1bb", RequestError::Control),
+            (b"/a\rb", RequestError::Control),
+            (b"/\xff", RequestError::NotUtf8),
+        ] {
+            assert_eq!(parse(bad), Err(why), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[tokio::test]
+    async fn line_reading() {
+        let read = |bytes: Vec<u8>| async move { read_line(&mut bytes.as_slice()).await };
+        assert_eq!(read(b"/x\r\n".to_vec()).await.unwrap(), b"/x");
+        assert_eq!(read(b"/x\n".to_vec()).await.unwrap(), b"/x");
+        assert_eq!(read(b"/x".to_vec()).await.unwrap(), b"/x");
+        assert_eq!(read(Vec::new()).await, Err(RequestError::Closed));
+        let exact = vec![b'a'; MAX_LINE_BYTES];
+        assert!(read([exact.clone(), b"\r\n".to_vec()].concat())
+            .await
+            .is_ok());
+        let over = vec![b'a'; MAX_LINE_BYTES + 1];
+        assert_eq!(
+            read([over, b"\r\n".to_vec()].concat()).await,
+            Err(RequestError::TooLong)
+        );
+        assert_eq!(read(vec![b'a'; 100_000]).await, Err(RequestError::TooLong));
+    }
+}

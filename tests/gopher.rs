@@ -1,0 +1,278 @@
+//! The Gopher hole over real TCP: menus, texts, links menus, files, errors, the requests real
+//! clients send, and third-party clients (curl, lynx) reading it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{golden, gopher, run_client, TestServer};
+use tokio::io::AsyncReadExt;
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap()
+}
+
+/// Checks the shape of a menu (CRLF lines of four TAB fields, the public host and port in
+/// every item, the `.` terminator) and returns its lines without the terminator.
+fn menu_lines(menu: &str, port: u16) -> Vec<&str> {
+    let body = menu
+        .strip_suffix(".\r\n")
+        .expect("menu must end with . CRLF");
+    let lines: Vec<&str> = body.split_terminator("\r\n").collect();
+    assert!(!body.contains('\n') || body.ends_with("\r\n"), "{menu:?}");
+    for line in &lines {
+        assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 4, "not four fields: {line:?}");
+        match line.chars().next() {
+            Some('i') | Some('3') => assert_eq!(&fields[2..], ["null.host", "1"], "{line:?}"),
+            _ => assert_eq!(&fields[2..], ["localhost", &port.to_string()], "{line:?}"),
+        }
+    }
+    lines
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_menu_is_well_formed_and_lists_the_blog() {
+    let server = TestServer::start(&[], "").await;
+    let port = server.gopher.port();
+    let menu = text(gopher(server.gopher, b"\r\n").await);
+    let lines = menu_lines(&menu, port);
+    assert_eq!(lines[0], "iTest capsule\t\tnull.host\t1");
+    assert!(lines.contains(&format!("0About me\t/about\tlocalhost\t{port}").as_str()));
+    assert!(lines
+        .iter()
+        .any(|l| l
+            .starts_with("02023-11-20 Back Market Adventures\t/posts/back-market-adventures\t")));
+    assert!(lines.iter().any(|l| l.starts_with("1All posts\t/posts/\t")));
+    let gemini = format!(
+        "hAlso on Gemini\tURL:gemini://localhost:{}/\t",
+        server.gemini.port()
+    );
+    assert!(lines.iter().any(|l| l.starts_with(&gemini)), "{menu}");
+    // "/" and a UMN client's Gopher+ root request get the same menu.
+    assert_eq!(text(gopher(server.gopher, b"/\r\n").await), menu);
+    assert_eq!(text(gopher(server.gopher, b"\t$\r\n").await), menu);
+    assert_eq!(text(gopher(server.gopher, b"\n").await), menu);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl_reads_the_menu_the_post_and_the_page() {
+    let server = TestServer::start(&[], "").await;
+    let port = server.gopher.port();
+    let url = |path: &str| format!("gopher://127.0.0.1:{port}{path}");
+    let menu = run_client("curl", vec!["-s".into(), url("/1/")]).await;
+    let lines = menu_lines(&menu, port);
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("02023-11-20 Back Market Adventures\t")));
+
+    let post = run_client(
+        "curl",
+        vec!["-s".into(), url("/0/posts/back-market-adventures")],
+    )
+    .await;
+    assert_eq!(post, golden("back-market-adventures.txt"));
+    for line in post.split("\r\n") {
+        assert!(
+            line.chars().count() <= 70,
+            "wider than 70 columns: {line:?}"
+        );
+    }
+
+    let about = run_client("curl", vec!["-s".into(), url("/0/about")]).await;
+    // The golden file was rendered for the shipped configuration's public port.
+    let shipped_port = about.replace(&format!("localhost:{port}/"), "localhost:7070/");
+    assert_eq!(shipped_port, golden("about.txt"));
+    assert!(about.contains("helps the\r\nplanet\u{a0}[1])."), "{about}");
+    assert!(about.contains(
+        "Links\r\n-----\r\n[1] https://www.backmarket.com/en-us/c/news/impact-of-refurbished-on-environment\r\n"
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_with_links_has_a_links_menu() {
+    let server = TestServer::start(&[], "").await;
+    let port = server.gopher.port();
+    let menu = text(gopher(server.gopher, b"/about/links\r\n").await);
+    let lines = menu_lines(&menu, port);
+    assert!(lines.contains(&format!(
+        "hDefinitive proof that choosing refurbished helps the planet\tURL:https://www.backmarket.com/en-us/c/news/impact-of-refurbished-on-environment\tlocalhost\t{port}"
+    ).as_str()), "{menu}");
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("0Back to \"About me\"\t/about\t")));
+    // The text's last line points to it.
+    let about = text(gopher(server.gopher, b"/about\r\n").await);
+    let last = about
+        .trim_end_matches(".\r\n")
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap();
+    assert_eq!(
+        last,
+        format!("These links as a menu: gopher://localhost:{port}/1/about/links")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_menu_and_folder_without_slash() {
+    let server = TestServer::start(&[], "").await;
+    let menu = text(gopher(server.gopher, b"/posts/\r\n").await);
+    menu_lines(&menu, server.gopher.port());
+    assert!(menu.contains("02023-11-20 Back Market Adventures\t/posts/back-market-adventures\t"));
+    assert_eq!(text(gopher(server.gopher, b"/posts\r\n").await), menu);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_keep_their_bytes_and_gemtext_becomes_text() {
+    let png = [0x89, b'P', b'N', b'G', 0, b'\r', b'\n', b'.', 0xff];
+    let server = TestServer::start(
+        &[
+            ("images/dot.png", &png),
+            (
+                "hello.gmi",
+                b"# Hand-written\n\n.starts with a dot\n=> /about About\n",
+            ),
+            ("notes/a.txt", b"plain\nfile\n"),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(gopher(server.gopher, b"/images/dot.png\r\n").await, png);
+    assert_eq!(
+        gopher(server.gopher, b"/notes/a.txt\r\n").await,
+        b"plain\nfile\n"
+    );
+    let port = server.gopher.port();
+    assert_eq!(
+        text(gopher(server.gopher, b"/hello.gmi\r\n").await),
+        format!(
+            "Hand-written\r\n============\r\n\r\n..starts with a dot\r\n\r\nAbout\u{a0}[1]\r\n\r\n\
+             Links\r\n-----\r\n[1] gopher://localhost:{port}/0/about\r\n.\r\n"
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_selectors_and_bad_requests_get_type_3() {
+    let server = TestServer::start(&[], "").await;
+    assert_eq!(
+        text(gopher(server.gopher, b"/nope\r\n").await),
+        "3Not found: /nope\t\tnull.host\t1\r\n.\r\n"
+    );
+    let long = [vec![b'/'; 2000], b"\r\n".to_vec()].concat();
+    let reply = text(gopher(server.gopher, &long).await);
+    assert_eq!(
+        reply,
+        "3selector is longer than 1024 bytes\t\tnull.host\t1\r\n.\r\n"
+    );
+    for bad in [
+        &b"/../etc/passwd\r\n"[..],
+        b"/a\x00b\r\n",
+        b"/\xff\r\n",
+        b"/posts/..\\x\r\n",
+    ] {
+        let reply = text(gopher(server.gopher, bad).await);
+        assert!(
+            reply.starts_with('3') && reply.ends_with("\t\tnull.host\t1\r\n.\r\n"),
+            "{reply:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_shaped_request_is_answered_for_its_selector() {
+    let server = TestServer::start(&[], "").await;
+    let plain = gopher(server.gopher, b"/about\r\n").await;
+    assert_eq!(
+        gopher(server.gopher, b"/about\tsome words\r\n").await,
+        plain
+    );
+    assert_eq!(gopher(server.gopher, b"/about\t+\r\n").await, plain);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_selectors_get_a_redirect_page() {
+    let server = TestServer::start(&[], "").await;
+    let page = text(gopher(server.gopher, b"URL:https://example.org/?a=1&b=<2>\r\n").await);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(
+        page.contains("content=\"1; url=https://example.org/?a=1&amp;b=&lt;2&gt;\""),
+        "{page}"
+    );
+    let refused = text(gopher(server.gopher, b"URL:javascript:alert(1)\r\n").await);
+    assert!(refused.starts_with('3'), "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_browser_is_told_where_it_is() {
+    let server = TestServer::start(&[], "").await;
+    let reply = text(
+        gopher(
+            server.gopher,
+            b"GET / HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n",
+        )
+        .await,
+    );
+    assert!(reply.starts_with("HTTP/1.0 400 Bad Request\r\n"), "{reply}");
+    assert!(reply.contains(&format!("gopher://localhost:{}/", server.gopher.port())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caps_txt_is_generated() {
+    let server = TestServer::start(&[], "").await;
+    let caps = text(gopher(server.gopher, b"/caps.txt\r\n").await);
+    assert!(caps.starts_with("CAPS\r\n"), "{caps}");
+    for key in [
+        "CapsVersion=1",
+        "PathDelimeter=/",
+        "ServerDefaultEncoding=utf-8",
+        "ServerSoftware=gemhole",
+    ] {
+        assert!(caps.contains(key), "{key} missing from {caps}");
+    }
+    // A capsule's own caps.txt wins.
+    let own = TestServer::start(&[("caps.txt", b"CAPS\nCapsVersion=1\n")], "").await;
+    assert_eq!(
+        gopher(own.gopher, b"/caps.txt\r\n").await,
+        b"CAPS\nCapsVersion=1\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_client_is_closed_by_the_timeout() {
+    let server = TestServer::start(&[], "").await;
+    let mut tcp = tokio::net::TcpStream::connect(server.gopher).await.unwrap();
+    let mut received = Vec::new();
+    // request_timeout_secs is 2 in the test configuration.
+    let read = tokio::time::timeout(Duration::from_secs(8), tcp.read_to_end(&mut received)).await;
+    assert!(read.is_ok(), "still open after the request timeout");
+    assert!(received.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lynx_lists_every_item_of_the_home_menu() {
+    let server = TestServer::start(&[], "").await;
+    let port = server.gopher.port();
+    let menu = text(gopher(server.gopher, b"/\r\n").await);
+    let dump = run_client(
+        "lynx",
+        vec![
+            "-dump".into(),
+            "-nolist".into(),
+            format!("gopher://127.0.0.1:{port}/1/"),
+        ],
+    )
+    .await;
+    for line in menu_lines(&menu, port) {
+        let display = &line.split('\t').next().unwrap()[1..];
+        if !display.is_empty() {
+            assert!(
+                dump.contains(display),
+                "lynx does not show {display:?}:\n{dump}"
+            );
+        }
+    }
+}

@@ -34,6 +34,8 @@ pub struct Site {
     /// The public name: in links, certificates and (later) Gopher menus.
     pub hostname: String,
     pub content: PathBuf,
+    /// Follow changes to the content folder as they happen (else on SIGHUP only).
+    pub watch: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +125,7 @@ struct SiteSection {
     lang: Option<String>,
     hostname: Option<String>,
     content: Option<PathBuf>,
+    watch: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -371,6 +374,7 @@ impl Config {
                 lang,
                 hostname: hostname.trim_end_matches('.').to_ascii_lowercase(),
                 content,
+                watch: file.site.watch.unwrap_or(true),
             },
             gemini: Gemini {
                 enabled: gemini.enabled,

@@ -1,5 +1,6 @@
 //! The `gemhole` command: reads the command line and the configuration, then hands over to the
-//! library. `serve` (the default) runs the server, `render` prints what one file becomes.
+//! library. `serve` (the default) runs the server, `render` prints what one file becomes,
+//! `check` reports what is wrong in the capsule.
 
 #![forbid(unsafe_code)]
 
@@ -44,6 +45,8 @@ struct Cli {
 enum Command {
     /// Serve the capsule (the default)
     Serve,
+    /// Report problems in the capsule, one line each; exit 1 if there are errors
+    Check,
     /// Print what a markdown or gemtext file becomes when served
     Render {
         /// The file to render
@@ -65,7 +68,7 @@ enum Target {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("gemhole: {err:#}");
             ExitCode::FAILURE
@@ -73,7 +76,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let overrides = Overrides {
         content: cli.content,
         hostname: cli.hostname,
@@ -82,8 +85,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&config),
-        Command::Render { file, to } => render(&config, &file, to),
+        Command::Serve => serve(&config).map(|()| ExitCode::SUCCESS),
+        Command::Check => check(&config),
+        Command::Render { file, to } => render(&config, &file, to).map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -96,6 +100,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     runtime.block_on(async {
         let server = Server::bind(config).await?;
         announce(config, &server);
+        rescan_on_hangup(server.content().clone());
         server.run(shutdown_signal()).await;
         Ok(())
     })
@@ -138,6 +143,22 @@ fn announce(config: &Config, server: &Server) {
     }
 }
 
+/// Rescans the content folder on every SIGHUP, for systems where watching is not possible.
+fn rescan_on_hangup(content: std::sync::Arc<content::Content>) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        tracing::warn!("cannot listen for SIGHUP; restart to pick up changes");
+        return;
+    };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            tracing::info!("SIGHUP: rescanning the content folder");
+            let content = content.clone();
+            let _ = tokio::task::spawn_blocking(move || content.reload()).await;
+        }
+    });
+}
+
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
@@ -162,6 +183,34 @@ fn init_logging(level: &str) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+}
+
+fn check(config: &Config) -> anyhow::Result<ExitCode> {
+    let site = Site::build(std::sync::Arc::new(server::configured_settings(config)))?;
+    let problems = content::check::check(&site);
+    let here = std::env::current_dir().unwrap_or_default();
+    for problem in &problems {
+        let mut shown = problem.clone();
+        if let Ok(relative) = problem.path.strip_prefix(&here) {
+            shown.path = relative.to_path_buf();
+        }
+        println!("{shown}");
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == content::Severity::Error)
+        .count();
+    let warnings = problems.len() - errors;
+    println!(
+        "{}: {} pages and posts, {errors} errors, {warnings} warnings",
+        config.site.content.display(),
+        site.pages().len()
+    );
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn render(config: &Config, file: &std::path::Path, to: Target) -> anyhow::Result<()> {

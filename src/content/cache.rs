@@ -28,11 +28,12 @@ impl Stamp {
     }
 }
 
-/// What a route was rendered into.
+/// How a protocol presents a route; one route can be rendered in several forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Form {
-    Gemtext,
-    /// Gopher type 0 text.
+    /// What Gemini serves: gemtext, or the feed with Gemini URLs.
+    Gemini,
+    /// A Gopher type 0 text (the feed with Gopher URLs is one too).
     GopherText,
     /// A Gopher type 1 menu: an index, or a page's links.
     GopherMenu,
@@ -98,7 +99,7 @@ mod tests {
     fn key(route: &str) -> Key {
         Key {
             generation: 1,
-            form: Form::Gemtext,
+            form: Form::Gemini,
             route: Arc::from(route),
             stamp: None,
         }

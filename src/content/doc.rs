@@ -44,6 +44,15 @@ pub enum Block {
     Rule,
     /// Link lines standing on their own, as in an index page or a run of gemtext `=>` lines.
     Links(Vec<Link>),
+    /// Links each followed by a line about it, as search results are.
+    Entries(Vec<Entry>),
+}
+
+/// A link and a line that says what is behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub link: Link,
+    pub summary: String,
 }
 
 /// One item of a flattened list.
@@ -182,6 +191,7 @@ impl Block {
                 .flat_map(|cell| links(cell))
                 .collect(),
             Block::Links(list) => list.iter().collect(),
+            Block::Entries(entries) => entries.iter().map(|entry| &entry.link).collect(),
             Block::Preformatted { .. } | Block::Rule => Vec::new(),
         }
     }
@@ -190,37 +200,54 @@ impl Block {
 impl Document {
     /// Applies `f` to every link target, as when the site turns relative paths into routes.
     pub fn rewrite_links(&mut self, mut f: impl FnMut(&str) -> String) {
-        let mut fix = |inlines: &mut Inlines| {
+        for link in self.links_mut() {
+            link.target = f(&link.target);
+        }
+    }
+
+    fn links_mut(&mut self) -> Vec<&mut Link> {
+        fn from_inlines<'a>(inlines: &'a mut Inlines, out: &mut Vec<&'a mut Link>) {
             for inline in inlines.iter_mut() {
                 if let Inline::Link(link) = inline {
-                    link.target = f(&link.target);
+                    out.push(link);
                 }
             }
-        };
-        let mut fix_links = Vec::new();
+        }
+        let mut out = Vec::new();
         for block in &mut self.blocks {
             match block {
-                Block::Heading { content, .. } | Block::Paragraph(content) => fix(content),
-                Block::List(items) => items.iter_mut().for_each(|item| fix(&mut item.content)),
-                Block::Quote(paragraphs) => paragraphs.iter_mut().for_each(&mut fix),
-                Block::Table(table) => table
-                    .header
-                    .iter_mut()
-                    .chain(table.rows.iter_mut())
-                    .flatten()
-                    .for_each(&mut fix),
-                Block::Links(list) => fix_links.push(list),
+                Block::Heading { content, .. } | Block::Paragraph(content) => {
+                    from_inlines(content, &mut out)
+                }
+                Block::List(items) => {
+                    for item in items {
+                        from_inlines(&mut item.content, &mut out);
+                    }
+                }
+                Block::Quote(paragraphs) => {
+                    for paragraph in paragraphs {
+                        from_inlines(paragraph, &mut out);
+                    }
+                }
+                Block::Table(table) => {
+                    for cell in table
+                        .header
+                        .iter_mut()
+                        .chain(table.rows.iter_mut())
+                        .flatten()
+                    {
+                        from_inlines(cell, &mut out);
+                    }
+                }
+                Block::Links(list) => out.extend(list.iter_mut()),
+                Block::Entries(entries) => out.extend(entries.iter_mut().map(|e| &mut e.link)),
                 Block::Preformatted { .. } | Block::Rule => {}
             }
         }
         for note in &mut self.notes {
-            fix(&mut note.content);
+            from_inlines(&mut note.content, &mut out);
         }
-        for list in fix_links {
-            for link in list.iter_mut() {
-                link.target = f(&link.target);
-            }
-        }
+        out
     }
 
     /// Every link of the page in reading order, notes last: the order Gopher numbers them in.

@@ -133,6 +133,15 @@ impl Writer {
             }
             Block::Rule => self.line("---"),
             Block::Links(list) => list.iter().for_each(|link| self.link_line(link)),
+            Block::Entries(entries) => {
+                for (i, entry) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.start_block();
+                    }
+                    self.link_line(&entry.link);
+                    self.text(&collapse_spaces(&entry.summary));
+                }
+            }
         }
     }
 

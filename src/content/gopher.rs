@@ -83,6 +83,14 @@ pub fn info_line(text: &str) -> String {
     menu_line('i', text, "", "null.host", 1)
 }
 
+/// A menu holding only a search item, for a search selector requested without words.
+pub fn search_prompt(prompt: &str, selector: &str, at: &Endpoint) -> String {
+    format!(
+        "{}.\r\n",
+        menu_line('7', prompt, selector, &at.host, at.port)
+    )
+}
+
 /// An error answer: one type 3 line and the terminator.
 pub fn error_menu(message: &str) -> String {
     format!("{}.\r\n", menu_line('3', message, "", "null.host", 1))
@@ -330,6 +338,13 @@ fn text_block<'a>(out: &mut Text, block: &'a Block, numbering: &mut Numbering<'a
                 out.lines.extend(wrap(&line, max, "", ""));
             }
         }
+        Block::Entries(entries) => {
+            for entry in entries {
+                let line = link_words(&entry.link, numbering);
+                out.lines.extend(wrap(&line, max, "", ""));
+                out.lines.extend(wrap(&entry.summary, max, "  ", "  "));
+            }
+        }
     }
 }
 
@@ -385,6 +400,13 @@ pub fn render_menu(doc: &Document, at: &Endpoint, types: &dyn ItemTypes) -> Stri
             Block::Links(links) => {
                 for link in links {
                     lines.push(item_line(link, at, types));
+                }
+            }
+            Block::Entries(entries) => {
+                for entry in entries {
+                    lines.push(item_line(&entry.link, at, types));
+                    let summary = wrap(&entry.summary, MENU_WIDTH, "  ", "  ");
+                    lines.extend(summary.iter().map(|line| info_line(line)));
                 }
             }
             block => {

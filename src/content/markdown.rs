@@ -27,6 +27,46 @@ pub fn parse(markdown: &str) -> Document {
     builder.finish()
 }
 
+/// A link or image as written, and the line of the body it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenLink {
+    pub target: String,
+    /// 1-based, counted in the body.
+    pub line: usize,
+    pub is_image: bool,
+}
+
+/// Every link and image target in a markdown body (anchors and e-mail addresses left out), for
+/// checking where they lead.
+pub fn link_targets(markdown: &str) -> Vec<WrittenLink> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
+    let mut found = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        let (target, is_image) = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) if link_type != LinkType::Email => (dest_url, false),
+            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+            _ => continue,
+        };
+        if target.is_empty() || target.starts_with('#') {
+            continue;
+        }
+        let line = markdown[..range.start.min(markdown.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        found.push(WrittenLink {
+            target: target.to_string(),
+            line,
+            is_image,
+        });
+    }
+    found
+}
+
 /// A link or image whose label is still being read.
 struct OpenLink {
     target: Option<String>,
@@ -662,6 +702,23 @@ mod tests {
         assert_eq!(table.align, [Align::Left, Align::Right]);
         assert_eq!(table.header.as_ref().map(|h| h.len()), Some(2));
         assert_eq!(table.rows[0][1], vec![link("x", "https://x.example")]);
+    }
+
+    #[test]
+    fn written_links_keep_their_lines() {
+        let found = link_targets("intro\n\n[a](x.md) and ![i](pic.png)\n\n[up](#top) <me@x.example>\n\n[r]\n\n[r]: https://r.example");
+        let shape: Vec<(&str, usize, bool)> = found
+            .iter()
+            .map(|l| (l.target.as_str(), l.line, l.is_image))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("x.md", 3, false),
+                ("pic.png", 3, true),
+                ("https://r.example", 7, false)
+            ]
+        );
     }
 
     #[test]

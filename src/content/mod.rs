@@ -7,7 +7,9 @@
 //! rendered bodies live in a byte-bounded cache keyed by source identity.
 
 pub mod cache;
+pub mod check;
 pub mod doc;
+pub mod feed;
 pub mod gemtext;
 pub mod gopher;
 mod html;
@@ -15,8 +17,10 @@ pub mod markdown;
 pub mod page;
 pub mod problem;
 mod scan;
+pub mod search;
 pub mod site;
 pub mod text;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,6 +57,8 @@ pub enum Resource {
     },
     /// The route lives elsewhere (a folder route without its slash).
     Redirect(String),
+    /// The route needs words from the reader first (Gemini status 10, with this prompt).
+    Prompt(&'static str),
     NotFound,
 }
 
@@ -66,6 +72,9 @@ pub struct Content {
 const LINKS_SUFFIX: &str = "/links";
 
 const GOPHER_TEXT: &str = "text/plain; charset=utf-8";
+
+/// What a reader is asked before a search.
+const SEARCH_PROMPT: &str = "Search the posts";
 const GOPHER_MENU: &str = "application/gopher-menu";
 
 impl Content {
@@ -80,16 +89,74 @@ impl Content {
         })
     }
 
+    /// Rescans the content folder and swaps the new snapshot in. Problems not seen in the
+    /// previous snapshot are logged; when the folder cannot be read at all, the old snapshot
+    /// stays.
+    pub fn reload(&self) {
+        let old = self.site.load_full();
+        match Site::build(old.settings.clone()) {
+            Ok(site) => {
+                for problem in site.problems() {
+                    if !old.problems().contains(problem) {
+                        log_problem(problem);
+                    }
+                }
+                tracing::info!(
+                    "reloaded {}: {} posts, {} pages",
+                    old.settings.content.display(),
+                    site.posts().count(),
+                    site.standalone_pages().len()
+                );
+                self.site.store(Arc::new(site));
+            }
+            Err(err) => tracing::error!("reload failed, still serving the last good site: {err}"),
+        }
+    }
+
     /// The snapshot requests are answered from now.
     pub fn snapshot(&self) -> Arc<Site> {
         self.site.load_full()
     }
 
-    /// Answers `route` (a decoded absolute path, or a Gopher selector) for `protocol`.
-    pub fn resolve(&self, protocol: Protocol, route: &str) -> Resource {
+    /// Answers `route` (a decoded absolute path, or a Gopher selector) for `protocol`;
+    /// `query` is what the reader typed (decoded), for the routes that take one.
+    pub fn resolve(&self, protocol: Protocol, route: &str, query: Option<&str>) -> Resource {
         let site = self.site.load();
         match (site.route(route), protocol) {
             (Some(Route::Redirect(to)), _) => Resource::Redirect(to.clone()),
+            (Some(Route::Search), _) => match query.filter(|q| !q.trim().is_empty()) {
+                Some(query) => {
+                    let doc = site.search_document(query);
+                    let rendered = render_document(&site, &doc, protocol);
+                    Resource::Document {
+                        body: rendered.body,
+                        mime: rendered.mime,
+                    }
+                }
+                None => match protocol {
+                    Protocol::Gemini => Resource::Prompt(SEARCH_PROMPT),
+                    Protocol::Gopher => {
+                        let menu =
+                            gopher::search_prompt(SEARCH_PROMPT, route, &site.gopher_endpoint());
+                        Resource::Document {
+                            body: Bytes::from(menu),
+                            mime: Arc::from(GOPHER_MENU),
+                        }
+                    }
+                },
+            },
+            (Some(Route::Feed(route)), _) => {
+                let form = match protocol {
+                    Protocol::Gemini => Form::Gemini,
+                    Protocol::Gopher => Form::GopherText,
+                };
+                self.cached(&site, route, form, None, || {
+                    Ok(rendered(
+                        feed::atom(&site, protocol),
+                        Arc::from(feed::MEDIA_TYPE),
+                    ))
+                })
+            }
             (Some(Route::File(file)), Protocol::Gopher) if is_gemtext(&file.path) => self.cached(
                 &site,
                 &file.route,
@@ -103,7 +170,7 @@ impl Content {
             },
             (Some(Route::Index(index, route)), _) => {
                 let form = match protocol {
-                    Protocol::Gemini => Form::Gemtext,
+                    Protocol::Gemini => Form::Gemini,
                     Protocol::Gopher => Form::GopherMenu,
                 };
                 self.cached(&site, route, form, None, || {
@@ -112,7 +179,7 @@ impl Content {
             }
             (Some(Route::Page(i)), _) => {
                 let form = match protocol {
-                    Protocol::Gemini => Form::Gemtext,
+                    Protocol::Gemini => Form::Gemini,
                     Protocol::Gopher => Form::GopherText,
                 };
                 self.page(&site, *i, form)
@@ -190,7 +257,7 @@ fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
     let (title, doc) = site.page_document(page, body);
     let endpoint = site.gopher_endpoint();
     match form {
-        Form::Gemtext => rendered(
+        Form::Gemini => rendered(
             gemtext::render(Some(&title), &doc),
             gemtext_mime(site.lang_of(page)),
         ),
@@ -238,10 +305,19 @@ fn render_index(site: &Site, index: Index, protocol: Protocol) -> Rendered {
         }),
     };
     let doc = site.index_document(index, elsewhere.into_iter().collect());
+    render_document(site, &doc, protocol)
+}
+
+/// A generated document (an index, search results) as the protocol shows it: gemtext, or a
+/// Gopher menu.
+fn render_document(site: &Site, doc: &doc::Document, protocol: Protocol) -> Rendered {
     match protocol {
-        Protocol::Gemini => rendered(gemtext::render(None, &doc), gemtext_mime(&settings.lang)),
+        Protocol::Gemini => rendered(
+            gemtext::render(None, doc),
+            gemtext_mime(&site.settings.lang),
+        ),
         Protocol::Gopher => rendered(
-            gopher::render_menu(&doc, &site.gopher_endpoint(), site),
+            gopher::render_menu(doc, &site.gopher_endpoint(), site),
             Arc::from(GOPHER_MENU),
         ),
     }
@@ -309,17 +385,19 @@ pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Bytes
         )
     })?;
     let form = match protocol {
-        Protocol::Gemini => Form::Gemtext,
+        Protocol::Gemini => Form::Gemini,
         Protocol::Gopher => Form::GopherText,
     };
     Ok(page_in_form(site, &page, body, form).body)
 }
 
 fn log_problems(site: &Site) {
-    for problem in site.problems() {
-        match problem.severity {
-            Severity::Error => tracing::warn!("left out: {problem}"),
-            Severity::Warning => tracing::info!("{problem}"),
-        }
+    site.problems().iter().for_each(log_problem);
+}
+
+fn log_problem(problem: &Problem) {
+    match problem.severity {
+        Severity::Error => tracing::warn!("left out: {problem}"),
+        Severity::Warning => tracing::info!("{problem}"),
     }
 }

@@ -196,17 +196,21 @@ enum RawDate {
 fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatterError> {
     // The block starts on the file's second line.
     const FIRST_LINE: usize = 2;
+    // A parser may notice an unclosed bracket only past the block's end; point at its last line.
+    let last_line = FIRST_LINE + block.lines().count().saturating_sub(1);
     let raw: RawFrontMatter = match format {
         Format::Yaml if block.trim().is_empty() => RawFrontMatter::default(),
         Format::Yaml => serde_yaml::from_str(block).map_err(|err| FrontMatterError {
-            line: FIRST_LINE + err.location().map_or(0, |l| l.line().saturating_sub(1)),
+            line: (FIRST_LINE + err.location().map_or(0, |l| l.line().saturating_sub(1)))
+                .min(last_line),
             message: format!("front matter is not valid YAML: {}", yaml_message(&err)),
         })?,
         Format::Toml => toml::from_str(block).map_err(|err| FrontMatterError {
-            line: FIRST_LINE
-                + err
-                    .span()
-                    .map_or(0, |span| block[..span.start].matches('\n').count()),
+            line: (FIRST_LINE
+                + err.span().map_or(0, |span| {
+                    block[..span.start.min(block.len())].matches('\n').count()
+                }))
+            .min(last_line),
             message: format!("front matter is not valid TOML: {}", err.message()),
         })?,
     };
@@ -241,7 +245,7 @@ fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatterEr
     };
     let tags = tags
         .into_iter()
-        .map(|tag| tag.trim().to_string())
+        .map(|tag| tag.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|tag| !tag.is_empty())
         .collect();
     Ok(FrontMatter {

@@ -8,18 +8,20 @@
 //! into routes, the title heading folded into the title block, the table of contents added.
 //! It knows nothing about protocols beyond the public addresses it puts in links.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
-use super::doc::{plain_text, Block, Document, Inline, Link, ListItem, Marker, TitleBlock};
+use super::doc::{plain_text, Block, Document, Entry, Inline, Link, ListItem, Marker, TitleBlock};
 use super::gopher::{self, Endpoint, ItemTypes};
 use super::page::{self, Date, FrontMatter};
 use super::problem::Problem;
+use super::search::{self, SearchIndex};
 use super::text::collapse_spaces;
 use super::{markdown, scan};
 
@@ -68,6 +70,12 @@ pub const DEFAULT_WRAP: usize = 70;
 /// How many posts the home page lists before pointing to the archive.
 const HOME_POSTS: usize = 10;
 
+/// How many results a search shows.
+const SEARCH_RESULTS: usize = 50;
+
+/// How long a search result's excerpt may be, in characters.
+const EXCERPT_CHARS: usize = 110;
+
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// A post or page: what its front matter says, resolved against the site's defaults.
@@ -86,6 +94,10 @@ pub struct Page {
     pub lang: Option<String>,
     pub toc: bool,
     pub is_post: bool,
+    /// True when neither front matter nor a heading gave a title (the file name stands in).
+    pub untitled: bool,
+    /// When the source last changed, as the scan saw it; dates undated posts in the feed.
+    pub modified: Option<SystemTime>,
 }
 
 /// A file served as it is.
@@ -100,6 +112,20 @@ pub struct StaticFile {
 pub enum Index {
     Home,
     Posts,
+    Tags,
+    /// The posts under one tag: an index into [`Site::tags`].
+    Tag(usize),
+}
+
+/// A tag and the posts under it.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The route name: lower case, spaces as `-`.
+    pub slug: String,
+    /// The tag as a writer first spelled it.
+    pub name: String,
+    /// Indexes into the pages, newest first.
+    posts: Vec<usize>,
 }
 
 /// What a route leads to.
@@ -108,6 +134,10 @@ pub enum Route {
     Page(usize),
     File(StaticFile),
     Index(Index, Arc<str>),
+    /// The Atom feed.
+    Feed(Arc<str>),
+    /// Full-text search.
+    Search,
     /// A folder route without its slash: where to send the client instead.
     Redirect(String),
 }
@@ -126,6 +156,8 @@ pub struct Site {
     routes: HashMap<String, Route>,
     /// Routes of markdown sources by their path below the content folder, to resolve links.
     source_routes: HashMap<String, Arc<str>>,
+    tags: Vec<Tag>,
+    search: SearchIndex,
     problems: Vec<Problem>,
 }
 
@@ -173,16 +205,26 @@ impl Site {
             posts: Vec::new(),
             routes: HashMap::new(),
             source_routes: HashMap::new(),
+            tags: Vec::new(),
+            search: SearchIndex::default(),
             problems: Vec::new(),
         };
-        site.add_route("/", Route::Index(Index::Home, Arc::from("/")));
-        site.add_route("/posts/", Route::Index(Index::Posts, Arc::from("/posts/")));
+        for (route, index) in [
+            ("/", Index::Home),
+            ("/posts/", Index::Posts),
+            ("/tags/", Index::Tags),
+        ] {
+            site.add_route(route, Route::Index(index, Arc::from(route)));
+        }
         site.add_route("/posts", Route::Redirect("/posts/".to_string()));
+        site.add_route("/tags", Route::Redirect("/tags/".to_string()));
+        site.add_route("/atom.xml", Route::Feed(Arc::from("/atom.xml")));
+        site.add_route("/search", Route::Search);
 
         for file in found {
             if is_markdown(&file.rel) {
                 match site.read_page(&file.path, &file.rel) {
-                    Ok(Some(page)) => site.add_page(page, &mut problems),
+                    Ok(Some((page, body))) => site.add_page(page, &body, &mut problems),
                     Ok(None) => {}
                     Err(problem) => problems.push(problem),
                 }
@@ -204,8 +246,44 @@ impl Site {
             // Newest first; undated posts last; then by title.
             b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
         });
+        site.collect_tags(&mut problems);
         site.problems = problems;
         Ok(site)
+    }
+
+    /// Gathers the posts' tags into tag pages, newest posts first.
+    fn collect_tags(&mut self, problems: &mut Vec<Problem>) {
+        let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+        // Oldest first, so a tag is named as a writer first spelled it.
+        for &i in self.posts.iter().rev() {
+            for name in &self.pages[i].tags {
+                let slug = tag_slug(name);
+                if slug.is_empty() {
+                    continue;
+                }
+                let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+                    slug,
+                    name: name.clone(),
+                    posts: Vec::new(),
+                });
+                if !tag.posts.contains(&i) {
+                    tag.posts.push(i);
+                }
+            }
+        }
+        for tag in tags.values_mut() {
+            tag.posts.reverse();
+        }
+        for (index, tag) in tags.values().enumerate() {
+            let route: Arc<str> = Arc::from(format!("/tags/{}", tag.slug));
+            if !self.add_route(&route, Route::Index(Index::Tag(index), route.clone())) {
+                problems.push(Problem::warning(
+                    &self.root,
+                    format!("tag page {route} is hidden by a file with the same route"),
+                ));
+            }
+        }
+        self.tags = tags.into_values().collect();
     }
 
     fn add_route(&mut self, route: &str, target: Route) -> bool {
@@ -216,7 +294,7 @@ impl Site {
         true
     }
 
-    fn add_page(&mut self, page: Page, problems: &mut Vec<Problem>) {
+    fn add_page(&mut self, page: Page, body: &str, problems: &mut Vec<Problem>) {
         let index = self.pages.len();
         if !self.add_route(&page.route, Route::Page(index)) {
             problems.push(Problem::error(
@@ -230,14 +308,26 @@ impl Site {
         }
         self.source_routes
             .insert(page.rel.clone(), page.route.clone());
+        self.search.add(
+            index,
+            &search::Entry {
+                title: &page.title,
+                tags: &page.tags,
+                description: page.description.as_deref(),
+                body,
+            },
+        );
         self.pages.push(page);
     }
 
-    /// Reads a markdown source's metadata. `Ok(None)` for a draft, which is never served.
-    fn read_page(&self, path: &Path, rel: &str) -> Result<Option<Page>, Problem> {
+    /// Reads a markdown source's metadata and body. `Ok(None)` for a draft, never served.
+    fn read_page(&self, path: &Path, rel: &str) -> Result<Option<(Page, String)>, Problem> {
         let text = read_source(path)?;
-        let (page, _) = self.describe(path, rel, &text)?;
-        Ok(page)
+        let (page, body) = self.describe(path, rel, &text)?;
+        Ok(page.map(|mut page| {
+            page.modified = fs::metadata(path).and_then(|m| m.modified()).ok();
+            (page, body.to_string())
+        }))
     }
 
     /// The page a source describes (or `None` for a draft), and its body.
@@ -259,11 +349,9 @@ impl Site {
             .unwrap_or(rel)
             .trim_end_matches(".markdown")
             .trim_end_matches(".md");
-        let title = meta
-            .title
-            .clone()
-            .or_else(|| first_heading(split.body))
-            .unwrap_or_else(|| stem.to_string());
+        let found_title = meta.title.clone().or_else(|| first_heading(split.body));
+        let untitled = found_title.is_none();
+        let title = found_title.unwrap_or_else(|| stem.to_string());
         let is_post = rel.starts_with("posts/");
         let slug = match &meta.slug {
             Some(slug) if is_valid_slug(slug) => slug.clone(),
@@ -289,6 +377,8 @@ impl Site {
             lang: meta.lang,
             toc: meta.toc,
             is_post,
+            untitled,
+            modified: None,
         };
         Ok((Some(page), split.body))
     }
@@ -311,6 +401,15 @@ impl Site {
         let mut pages: Vec<&Page> = self.pages.iter().filter(|p| !p.is_post).collect();
         pages.sort_by(|a, b| a.route.cmp(&b.route));
         pages
+    }
+
+    /// Every page and post.
+    pub fn pages(&self) -> &[Page] {
+        &self.pages
+    }
+
+    pub fn tags(&self) -> &[Tag] {
+        &self.tags
     }
 
     /// What was left out or looks wrong, for the log and for `gemhole check`.
@@ -353,6 +452,19 @@ impl Site {
         }
         let from_dir = page.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
         doc.rewrite_links(|target| self.resolve_link(from_dir, target));
+        if !page.tags.is_empty() {
+            let tags = page
+                .tags
+                .iter()
+                .map(|name| {
+                    local_link(
+                        &link_to(&format!("/tags/{}", tag_slug(name))),
+                        &format!("Tagged: {name}"),
+                    )
+                })
+                .collect();
+            doc.blocks.push(Block::Links(tags));
+        }
         let byline: Vec<String> = page
             .date
             .map(|d| d.to_string())
@@ -455,7 +567,13 @@ impl Site {
                     blocks.push(heading(2, "Posts"));
                     let shown = posts.len().min(HOME_POSTS);
                     blocks.push(Block::Links(posts.into_iter().take(shown).collect()));
-                    blocks.push(Block::Links(vec![local_link("/posts/", "All posts")]));
+                    let mut more = vec![local_link("/posts/", "All posts")];
+                    if !self.tags.is_empty() {
+                        more.push(local_link("/tags/", "Tags"));
+                    }
+                    more.push(local_link("/atom.xml", "Atom feed"));
+                    more.push(local_link("/search", "Search"));
+                    blocks.push(Block::Links(more));
                 }
                 if !elsewhere.is_empty() {
                     blocks.push(Block::Links(elsewhere));
@@ -472,11 +590,106 @@ impl Site {
                 }
                 blocks.push(Block::Links(vec![local_link("/", "Home")]));
             }
+            Index::Tags => {
+                blocks.push(heading(2, "Tags"));
+                let tags = self
+                    .tags
+                    .iter()
+                    .map(|tag| {
+                        let count = match tag.posts.len() {
+                            1 => "1 post".to_string(),
+                            n => format!("{n} posts"),
+                        };
+                        let route = link_to(&format!("/tags/{}", tag.slug));
+                        local_link(&route, &format!("{} ({count})", tag.name))
+                    })
+                    .collect();
+                blocks.push(Block::Links(tags));
+                blocks.push(Block::Links(vec![local_link("/", "Home")]));
+            }
+            Index::Tag(i) => {
+                let Some(tag) = self.tags.get(i) else {
+                    return Document::default();
+                };
+                blocks.push(heading(
+                    2,
+                    &format!("Posts tagged \u{201c}{}\u{201d}", tag.name),
+                ));
+                let posts = tag
+                    .posts
+                    .iter()
+                    .filter_map(|&i| self.pages.get(i))
+                    .map(Site::post_link)
+                    .collect();
+                blocks.push(Block::Links(posts));
+                blocks.push(Block::Links(vec![
+                    local_link("/tags/", "All tags"),
+                    local_link("/", "Home"),
+                ]));
+            }
         }
         Document {
             blocks,
             notes: Vec::new(),
         }
+    }
+
+    /// The results of a search as a document: best matches first, each with an excerpt.
+    pub fn search_document(&self, query: &str) -> Document {
+        let query = collapse_spaces(query);
+        let mut hits = self.search.search(&query);
+        // Equal scores: newest first, as everywhere else.
+        hits.sort_by(|a, b| {
+            b.score.cmp(&a.score).then_with(|| {
+                let date = |hit: &search::Hit| self.pages.get(hit.page).and_then(|p| p.date);
+                date(b).cmp(&date(a))
+            })
+        });
+        let found = hits.len();
+        let entries: Vec<Entry> = hits
+            .iter()
+            .take(SEARCH_RESULTS)
+            .filter_map(|hit| self.pages.get(hit.page))
+            .map(|page| Entry {
+                link: Site::post_link(page),
+                summary: self.excerpt(page, &query),
+            })
+            .collect();
+        let summary = match found {
+            0 => format!("Nothing matches \u{201c}{query}\u{201d}."),
+            1 => format!("1 page matches \u{201c}{query}\u{201d}."),
+            n if n > SEARCH_RESULTS => format!(
+                "{n} pages match \u{201c}{query}\u{201d}; the best {SEARCH_RESULTS} are shown."
+            ),
+            n => format!("{n} pages match \u{201c}{query}\u{201d}."),
+        };
+        let mut blocks = vec![
+            heading(1, &format!("{}: search", self.settings.title)),
+            Block::Paragraph(vec![Inline::Text(summary)]),
+        ];
+        if !entries.is_empty() {
+            blocks.push(Block::Entries(entries));
+        }
+        blocks.push(Block::Links(vec![
+            local_link("/search", "Search again"),
+            local_link("/", "Home"),
+        ]));
+        Document {
+            blocks,
+            notes: Vec::new(),
+        }
+    }
+
+    /// A line of a page around the words searched for (its description when the source cannot
+    /// be read now or the words are only in its title or tags).
+    fn excerpt(&self, page: &Page, query: &str) -> String {
+        let from_body = read_source(&page.source).ok().and_then(|text| {
+            let body = page::split(&text).ok()?.body.to_string();
+            search::excerpt(&body, query, EXCERPT_CHARS)
+        });
+        from_body
+            .or_else(|| page.description.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -486,6 +699,8 @@ impl ItemTypes for Site {
         match self.route(path) {
             Some(Route::Page(_)) => '0',
             Some(Route::Index(..) | Route::Redirect(_)) => '1',
+            Some(Route::Feed(_)) => '0',
+            Some(Route::Search) => '7',
             Some(Route::File(file)) => gopher::item_type_of(&super::media_type(&file.path)),
             None if path.ends_with("/links") => '1',
             None => '0',
@@ -530,6 +745,24 @@ fn has_scheme(target: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// A tag as a route name: lower case, white space as `-`, characters that mean something in
+/// a URL or a selector dropped.
+pub fn tag_slug(tag: &str) -> String {
+    let lowered = tag.trim().to_lowercase();
+    let kept: String = lowered
+        .chars()
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'))
+        .collect();
+    let mut slug = String::with_capacity(kept.len());
+    for c in kept.chars() {
+        if !(c == '-' && slug.ends_with('-')) {
+            slug.push(c);
+        }
+    }
+    slug.trim_matches(['-', '.']).to_string()
 }
 
 /// A file name without a leading `YYYY-MM-DD-`.
@@ -678,13 +911,17 @@ mod tests {
             [
                 "/",
                 "/about",
+                "/atom.xml",
                 "/hello.gmi",
                 "/images/cat.png",
                 "/notes/deep",
                 "/posts",
                 "/posts/",
                 "/posts/first",
-                "/posts/renamed"
+                "/posts/renamed",
+                "/search",
+                "/tags",
+                "/tags/"
             ]
         );
         let order: Vec<&str> = site.posts().map(|p| &*p.route).collect();
@@ -767,6 +1004,54 @@ mod tests {
             site.resolve_link("", "mailto:me@x.example"),
             "mailto:me@x.example"
         );
+    }
+
+    #[test]
+    fn tags_get_url_safe_routes_and_count_posts() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/a.md",
+                "---\ndate: 2023-01-01\ntags: [Small Web, rust]\n---\n",
+            ),
+            (
+                "posts/b.md",
+                "---\ndate: 2023-02-01\ntags: small   web\n---\n",
+            ),
+            (
+                "posts/c.md",
+                "---\ndate: 2023-03-01\ndraft: true\ntags: [rust]\n---\n",
+            ),
+        ]);
+        let tags: Vec<(&str, &str, usize)> = site
+            .tags()
+            .iter()
+            .map(|t| (t.slug.as_str(), t.name.as_str(), t.posts.len()))
+            .collect();
+        assert_eq!(tags, [("rust", "rust", 1), ("small-web", "Small Web", 2)]);
+        assert!(site.route("/tags/small-web").is_some());
+        assert_eq!(tag_slug("  C++ / Rust?  "), "c++-rust");
+        assert_eq!(tag_slug("Café Culture"), "café-culture");
+    }
+
+    #[test]
+    fn search_finds_posts_by_body_words_best_first() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/a.md",
+                "---\ndate: 2023-01-01\ntitle: Gardening\n---\nTomatoes and a refurbished laptop.",
+            ),
+            (
+                "posts/b.md",
+                "---\ndate: 2023-02-01\ntitle: Refurbished phones\n---\nWhy I buy them.",
+            ),
+        ]);
+        let doc = site.search_document("refurbished");
+        let Some(Block::Entries(entries)) = doc.blocks.get(2) else {
+            panic!("{doc:?}")
+        };
+        let found: Vec<&str> = entries.iter().map(|e| e.link.target.as_str()).collect();
+        assert_eq!(found, ["/posts/b", "/posts/a"]);
+        assert_eq!(entries[1].summary, "Tomatoes and a refurbished laptop.");
     }
 
     #[test]

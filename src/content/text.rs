@@ -87,6 +87,24 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// Text safe inside HTML or XML elements and attribute values. Control characters that XML
+/// 1.0 cannot carry are dropped.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A table as lines of aligned columns, with a rule under the header row.
 pub fn table_lines(table: &Table) -> Vec<String> {
     let cells = |row: &Vec<Inlines>| -> Vec<String> {
@@ -160,6 +178,14 @@ mod tests {
         assert_eq!(wrap("日本 語日 本語", 5, "", ""), ["日本", "語日", "本語"]);
         assert_eq!(truncate("日本語テキスト", 7), "日本語…");
         assert_eq!(truncate("short", 7), "short");
+    }
+
+    #[test]
+    fn markup_escaping() {
+        assert_eq!(
+            escape_markup("a & b <c> \"d\" 'e'\u{1}"),
+            "a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39;"
+        );
     }
 
     #[test]

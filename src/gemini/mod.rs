@@ -95,10 +95,19 @@ impl Handler {
         if !self.is_for_us(&request, local) {
             return Response::proxy_refused("this server does not serve that host and port");
         }
-        match self.content.resolve(Protocol::Gemini, &request.path) {
+        let query = match request.query.as_deref().map(decode_query) {
+            Some(Ok(query)) => Some(query),
+            Some(Err(reason)) => return Response::bad_request(reason),
+            None => None,
+        };
+        match self
+            .content
+            .resolve(Protocol::Gemini, &request.path, query.as_deref())
+        {
             Resource::Document { body, mime } => Response::success(&mime, Body::Bytes(body)),
             Resource::File { path, mime } => Response::success(&mime, Body::File(path)),
             Resource::Redirect(to) => Response::redirect(&to),
+            Resource::Prompt(prompt) => Response::input(prompt),
             Resource::NotFound => Response::not_found(),
         }
     }
@@ -130,6 +139,18 @@ fn canonical(ip: IpAddr) -> IpAddr {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,
     }
+}
+
+/// A query as the reader typed it: percent-decoded (a `+` stays a `+`, as Gemini clients send
+/// spaces as `%20`).
+fn decode_query(raw: &str) -> Result<String, &'static str> {
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| "query is not UTF-8 once decoded")?;
+    if decoded.chars().any(|c| c.is_control()) {
+        return Err("query contains control characters");
+    }
+    Ok(decoded.into_owned())
 }
 
 fn refusal(err: &RequestError) -> Response {

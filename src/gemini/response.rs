@@ -27,6 +27,10 @@ impl Response {
         Response::new(20, mime, body)
     }
 
+    pub fn input(prompt: &str) -> Response {
+        Response::new(10, prompt, Body::Empty)
+    }
+
     pub fn redirect(to: &str) -> Response {
         Response::new(31, to, Body::Empty)
     }

@@ -100,7 +100,7 @@ impl Handler {
     /// 400 for a web browser).
     fn answer(&self, request: Request) -> (u16, Answer) {
         match request {
-            Request::Selector { selector, .. } => self.selector(&selector),
+            Request::Selector { selector, query } => self.selector(&selector, query.as_deref()),
             Request::Url(url) => match response::url_page(&url) {
                 Some(page) => (0, Answer::Bytes(page.into())),
                 None => (
@@ -117,16 +117,16 @@ impl Handler {
         }
     }
 
-    fn selector(&self, selector: &str) -> (u16, Answer) {
-        let mut resource = self.content.resolve(Protocol::Gopher, selector);
+    fn selector(&self, selector: &str, query: Option<&str>) -> (u16, Answer) {
+        let mut resource = self.content.resolve(Protocol::Gopher, selector, query);
         // Gopher has no redirects: a folder selector without its slash gets the folder.
         if let Resource::Redirect(to) = &resource {
-            resource = self.content.resolve(Protocol::Gopher, to);
+            resource = self.content.resolve(Protocol::Gopher, to, query);
         }
         match resource {
             Resource::Document { body, .. } => (0, Answer::Bytes(body)),
             Resource::File { path, .. } => (0, Answer::File(path)),
-            Resource::Redirect(_) | Resource::NotFound => (
+            Resource::Redirect(_) | Resource::Prompt(_) | Resource::NotFound => (
                 3,
                 Answer::Refusal(response::error(&format!("Not found: {selector}"))),
             ),

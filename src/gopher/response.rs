@@ -3,6 +3,7 @@
 //! come ready-made from the content layer.
 
 use crate::content::gopher::error_menu;
+use crate::content::text::escape_markup;
 
 /// Schemes a `URL:` selector may send a reader to.
 const SAFE_SCHEMES: [&str; 6] = ["http", "https", "gemini", "ftp", "mailto", "irc"];
@@ -19,7 +20,7 @@ pub fn url_page(url: &str) -> Option<Vec<u8>> {
     if !SAFE_SCHEMES.contains(&scheme.as_str()) {
         return None;
     }
-    let url = html_escape(url);
+    let url = escape_markup(url);
     Some(
         format!(
             "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n\
@@ -33,7 +34,7 @@ pub fn url_page(url: &str) -> Option<Vec<u8>> {
 
 /// An HTTP 400 answer that tells a web browser where the Gopher hole is.
 pub fn http_refusal(host: &str, port: u16) -> Vec<u8> {
-    let address = html_escape(&format!("gopher://{host}:{port}/"));
+    let address = escape_markup(&format!("gopher://{host}:{port}/"));
     let body = format!(
         "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>This is a Gopher server</title></head>\n\
          <body>\n<h1>This is a Gopher server</h1>\n\
@@ -46,21 +47,6 @@ pub fn http_refusal(host: &str, port: u16) -> Vec<u8> {
         body.len()
     )
     .into_bytes()
-}
-
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
+use crate::content::watch::FolderWatch;
 use crate::content::{Content, GopherSettings, Settings, SiteError};
 use crate::gemini::{self, tls};
 use crate::gopher;
@@ -57,6 +58,8 @@ pub struct Server {
     gopher: Option<Front<gopher::Handler>>,
     connections: Arc<Semaphore>,
     max_connections: usize,
+    /// The watch on the content folder, when it is followed.
+    watch: Option<FolderWatch>,
     /// SHA-256 of the Gemini certificate, for the start-up message.
     pub fingerprint: Option<String>,
     /// True when this start made the certificate.
@@ -150,6 +153,11 @@ impl Server {
                 .port
                 .unwrap_or_else(|| first_port(&gopher_listeners))
         });
+        // Watch before the first scan, so a change made during it is not missed.
+        let watch = match config.site.watch {
+            true => FolderWatch::start(&config.site.content),
+            false => None,
+        };
         let content = Arc::new(Content::load(site_settings(
             config,
             gemini_port,
@@ -163,6 +171,7 @@ impl Server {
             gopher: None,
             connections: Arc::new(Semaphore::new(config.limits.max_connections)),
             max_connections: config.limits.max_connections,
+            watch,
             fingerprint: None,
             certificate_created: false,
         };
@@ -233,11 +242,14 @@ impl Server {
         &self.content
     }
 
-    /// Serves until `shutdown` completes, then stops accepting and gives in-flight responses
-    /// up to [`SHUTDOWN_GRACE`] to finish.
+    /// Serves (and follows changes to the content folder) until `shutdown` completes, then
+    /// stops accepting and gives in-flight responses up to [`SHUTDOWN_GRACE`] to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let (stop, stopped) = watch::channel(false);
         let mut loops = JoinSet::new();
+        if let Some(watch) = self.watch {
+            loops.spawn(watch.follow(self.content.clone(), stopped.clone()));
+        }
         if let Some(front) = self.gemini {
             front.spawn(&mut loops, &self.connections, &stopped);
         }

@@ -1,0 +1,72 @@
+//! `gemhole check`: the capsule read as the server reads it, with everything a writer should
+//! fix, one line each with its file and line.
+//!
+//! Errors are what the server leaves out or serves broken: front matter that does not parse,
+//! dates that are not dates, files that are not UTF-8, routes taken twice, links to capsule
+//! files that do not exist, missing images. Warnings are what it serves, but oddly: posts
+//! without a date (listed last) or without a title (named after their file).
+
+use percent_encoding::percent_decode_str;
+
+use super::problem::Problem;
+use super::site::{read_source, Site};
+use super::{markdown, page};
+
+/// Every problem in the capsule, by file and line.
+pub fn check(site: &Site) -> Vec<Problem> {
+    let mut problems = site.problems().to_vec();
+    for page in site.pages() {
+        if page.is_post && page.date.is_none() {
+            problems.push(Problem::warning(
+                &page.source,
+                "post has no `date`; it is listed after the dated posts".to_string(),
+            ));
+        }
+        if page.untitled {
+            problems.push(Problem::warning(
+                &page.source,
+                "has no `title` and no `#` heading; its file name stands in".to_string(),
+            ));
+        }
+        problems.extend(broken_links(site, page));
+    }
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    problems.dedup();
+    problems
+}
+
+/// Links and images of a page that point into the capsule at nothing.
+fn broken_links(site: &Site, page: &super::site::Page) -> Vec<Problem> {
+    let Ok(text) = read_source(&page.source) else {
+        return Vec::new();
+    };
+    let Ok(split) = page::split(&text) else {
+        return Vec::new();
+    };
+    let body_start_line = text[..text.len() - split.body.len()].matches('\n').count();
+    let from_dir = page.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut problems = Vec::new();
+    for link in markdown::link_targets(split.body) {
+        let resolved = site.resolve_link(from_dir, &link.target);
+        if !resolved.starts_with('/') {
+            continue;
+        }
+        let path = resolved.split('?').next().unwrap_or(&resolved);
+        let route = percent_decode_str(path).decode_utf8_lossy();
+        if site.route(&route).is_none() {
+            let what = if link.is_image {
+                "image"
+            } else {
+                "link target"
+            };
+            problems.push(
+                Problem::error(
+                    &page.source,
+                    format!("{what} {} is not in the capsule", link.target),
+                )
+                .at_line(body_start_line + link.line),
+            );
+        }
+    }
+    problems
+}

@@ -65,6 +65,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Upper bound of the rendered-page cache.
     pub cache_bytes: u64,
+    /// Requests per client address per minute; 0 is no limit.
+    pub rate_limit_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +176,7 @@ struct LimitsSection {
     max_connections: usize,
     request_timeout_secs: u64,
     cache_mib: u64,
+    rate_limit_per_minute: u32,
 }
 
 impl Default for LimitsSection {
@@ -182,6 +185,7 @@ impl Default for LimitsSection {
             max_connections: 1024,
             request_timeout_secs: 10,
             cache_mib: 32,
+            rate_limit_per_minute: 0,
         }
     }
 }
@@ -392,6 +396,7 @@ impl Config {
                 max_connections: limits.max_connections,
                 request_timeout: Duration::from_secs(limits.request_timeout_secs),
                 cache_bytes: limits.cache_mib.saturating_mul(1024 * 1024),
+                rate_limit_per_minute: limits.rate_limit_per_minute,
             },
             log: Log {
                 level: file.log.level,

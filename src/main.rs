@@ -141,6 +141,7 @@ fn announce(config: &Config, server: &Server) {
             .collect();
         tracing::info!("Gopher: {url} (listening on {})", addrs.join(", "));
     }
+    tracing::info!("ready; SIGHUP rescans, SIGINT or SIGTERM stops");
 }
 
 /// Rescans the content folder on every SIGHUP, for systems where watching is not possible.

@@ -14,7 +14,7 @@ const POST: &str = "gemini://localhost/posts/back-market-adventures";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_lists_pages_and_posts_in_gemlog_form() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let reply = get(server.gemini, "gemini://localhost/").await;
     assert_eq!(reply.header, "20 text/gemini; charset=utf-8; lang=en");
     let text = reply.text();
@@ -41,7 +41,7 @@ async fn posts_index_is_a_subscribable_gemlog() {
             "posts/2024-02-01-newer.md",
             b"---\ntitle: A newer post\ndate: 2024-02-01\n---\nHello.",
         )],
-        "",
+        &[],
     )
     .await;
     let text = get(server.gemini, "gemini://localhost/posts/").await.text();
@@ -60,7 +60,7 @@ async fn posts_index_is_a_subscribable_gemlog() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_post_and_the_page_match_their_golden_files() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let post = get(server.gemini, POST).await;
     assert_eq!(post.header, "20 text/gemini; charset=utf-8; lang=en");
     assert_eq!(post.text(), golden("back-market-adventures.gmi"));
@@ -82,7 +82,7 @@ async fn the_post_and_the_page_match_their_golden_files() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statuses_for_missing_pages_and_folders() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     assert_eq!(
         get(server.gemini, "gemini://localhost/nope").await.header,
         "51 Not found"
@@ -105,7 +105,7 @@ async fn static_files_keep_their_bytes_and_type() {
             ("hello.gmi", b"# Hand-written\n=> /about About\n"),
             ("notes.txt", b"plain\n"),
         ],
-        "",
+        &[],
     )
     .await;
     let image = get(server.gemini, "gemini://localhost/images/dot.png").await;
@@ -124,7 +124,7 @@ async fn static_files_keep_their_bytes_and_type() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_59() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let cases: &[(&str, &[u8], bool)] = &[
         ("bare LF", b"gemini://localhost/\n", false),
         ("no line end at all", b"gemini://localhost/", true),
@@ -161,7 +161,7 @@ async fn malformed_requests_get_59() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn url_length_limit_is_1024_bytes() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let base = "gemini://localhost/";
     let exact = format!("{base}{}", "a".repeat(1024 - base.len()));
     assert_eq!(exact.len(), 1024);
@@ -172,7 +172,7 @@ async fn url_length_limit_is_1024_bytes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_schemes_hosts_and_ports_get_53() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let port = server.gemini.port();
     for url in [
         "https://localhost/".to_string(),
@@ -194,7 +194,7 @@ async fn other_schemes_hosts_and_ports_get_53() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_without_sni_still_get_the_certificate() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let reply = request(
         server.gemini,
         b"gemini://127.0.0.1/\r\n",
@@ -207,7 +207,7 @@ async fn clients_without_sni_still_get_the_certificate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_text_instead_of_tls_is_closed_without_a_byte() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let mut tcp = tokio::net::TcpStream::connect(server.gemini).await.unwrap();
     tcp.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
@@ -222,7 +222,7 @@ async fn plain_text_instead_of_tls_is_closed_without_a_byte() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_client_is_closed_by_the_timeout() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let tcp = tokio::net::TcpStream::connect(server.gemini).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let mut tls = tokio_rustls::TlsConnector::from(common::client_config())
@@ -238,7 +238,7 @@ async fn a_silent_client_is_closed_by_the_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openssl_s_client_reads_the_home_page() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let connect = format!("127.0.0.1:{}", server.gemini.port());
     let output = tokio::task::spawn_blocking(move || {
         let mut child = Command::new("openssl")

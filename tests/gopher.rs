@@ -34,7 +34,7 @@ fn menu_lines(menu: &str, port: u16) -> Vec<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_menu_is_well_formed_and_lists_the_blog() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let port = server.gopher.port();
     let menu = text(gopher(server.gopher, b"\r\n").await);
     let lines = menu_lines(&menu, port);
@@ -58,7 +58,7 @@ async fn home_menu_is_well_formed_and_lists_the_blog() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn curl_reads_the_menu_the_post_and_the_page() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let port = server.gopher.port();
     let url = |path: &str| format!("gopher://127.0.0.1:{port}{path}");
     let menu = run_client("curl", vec!["-s".into(), url("/1/")]).await;
@@ -92,7 +92,7 @@ async fn curl_reads_the_menu_the_post_and_the_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_with_links_has_a_links_menu() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let port = server.gopher.port();
     let menu = text(gopher(server.gopher, b"/about/links\r\n").await);
     let lines = menu_lines(&menu, port);
@@ -118,7 +118,7 @@ async fn a_page_with_links_has_a_links_menu() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posts_menu_and_folder_without_slash() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let menu = text(gopher(server.gopher, b"/posts/\r\n").await);
     menu_lines(&menu, server.gopher.port());
     assert!(menu.contains("02023-11-20 Back Market Adventures\t/posts/back-market-adventures\t"));
@@ -137,7 +137,7 @@ async fn static_files_keep_their_bytes_and_gemtext_becomes_text() {
             ),
             ("notes/a.txt", b"plain\nfile\n"),
         ],
-        "",
+        &[],
     )
     .await;
     assert_eq!(gopher(server.gopher, b"/images/dot.png\r\n").await, png);
@@ -157,7 +157,7 @@ async fn static_files_keep_their_bytes_and_gemtext_becomes_text() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_selectors_and_bad_requests_get_type_3() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     assert_eq!(
         text(gopher(server.gopher, b"/nope\r\n").await),
         "3Not found: /nope\t\tnull.host\t1\r\n.\r\n"
@@ -184,7 +184,7 @@ async fn missing_selectors_and_bad_requests_get_type_3() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_search_shaped_request_is_answered_for_its_selector() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let plain = gopher(server.gopher, b"/about\r\n").await;
     assert_eq!(
         gopher(server.gopher, b"/about\tsome words\r\n").await,
@@ -195,7 +195,7 @@ async fn a_search_shaped_request_is_answered_for_its_selector() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn url_selectors_get_a_redirect_page() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let page = text(gopher(server.gopher, b"URL:https://example.org/?a=1&b=<2>\r\n").await);
     assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
     assert!(
@@ -208,7 +208,7 @@ async fn url_selectors_get_a_redirect_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_web_browser_is_told_where_it_is() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let reply = text(
         gopher(
             server.gopher,
@@ -222,7 +222,7 @@ async fn a_web_browser_is_told_where_it_is() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caps_txt_is_generated() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let caps = text(gopher(server.gopher, b"/caps.txt\r\n").await);
     assert!(caps.starts_with("CAPS\r\n"), "{caps}");
     for key in [
@@ -234,7 +234,7 @@ async fn caps_txt_is_generated() {
         assert!(caps.contains(key), "{key} missing from {caps}");
     }
     // A capsule's own caps.txt wins.
-    let own = TestServer::start(&[("caps.txt", b"CAPS\nCapsVersion=1\n")], "").await;
+    let own = TestServer::start(&[("caps.txt", b"CAPS\nCapsVersion=1\n")], &[]).await;
     assert_eq!(
         gopher(own.gopher, b"/caps.txt\r\n").await,
         b"CAPS\nCapsVersion=1\n"
@@ -243,7 +243,7 @@ async fn caps_txt_is_generated() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_client_is_closed_by_the_timeout() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let mut tcp = tokio::net::TcpStream::connect(server.gopher).await.unwrap();
     let mut received = Vec::new();
     // request_timeout_secs is 2 in the test configuration.
@@ -254,7 +254,7 @@ async fn a_silent_client_is_closed_by_the_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lynx_lists_every_item_of_the_home_menu() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let port = server.gopher.port();
     let menu = text(gopher(server.gopher, b"/\r\n").await);
     let dump = run_client(

@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{get, gopher, TestServer};
+use common::{get, gopher, Running, TestServer};
 
 /// How long a change may take to show; the server promises two seconds, the slack is for
 /// loaded CI machines.
@@ -52,7 +51,7 @@ async fn gopher_text(server: &TestServer, selector: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_post_appears_everywhere_changes_and_goes() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let post = server.capsule().join("posts/2024-03-05-battery.md");
     write(&post, NEW_POST);
     let line = "=> /posts/battery 2024-03-05 Soldering a new battery";
@@ -114,7 +113,7 @@ async fn a_new_post_appears_everywhere_changes_and_goes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_file_is_left_out_and_the_rest_keeps_serving() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     let marker = server.capsule().join("posts/2024-01-01-marker.md");
     write(
         &server.capsule().join("posts/2024-01-02-broken.md"),
@@ -157,7 +156,7 @@ async fn a_broken_file_is_left_out_and_the_rest_keeps_serving() {
 async fn drafts_are_absent_everywhere() {
     let draft =
         "---\ntitle: Secret plans\ndate: 2024-05-01\ndraft: true\ntags: [hidden]\n---\nzanzibar\n";
-    let server = TestServer::start(&[("posts/2024-05-01-secret.md", draft.as_bytes())], "").await;
+    let server = TestServer::start(&[("posts/2024-05-01-secret.md", draft.as_bytes())], &[]).await;
     assert_eq!(
         get(server.gemini, "gemini://localhost/posts/secret")
             .await
@@ -215,7 +214,7 @@ fn feed_links(xml: &str) -> Vec<String> {
 async fn feeds_are_valid_atom_in_each_protocols_urls() {
     let tricky =
         "---\ntitle: Fish & <chips> \"quoted\"\ndate: 2024-02-02\ndescription: A < B & C\n---\nx";
-    let server = TestServer::start(&[("posts/2024-02-02-fish.md", tricky.as_bytes())], "").await;
+    let server = TestServer::start(&[("posts/2024-02-02-fish.md", tricky.as_bytes())], &[]).await;
     let gemini = gemini_text(&server, "/atom.xml").await;
     assert_eq!(
         feed_titles(&gemini),
@@ -246,7 +245,7 @@ async fn feeds_are_valid_atom_in_each_protocols_urls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_on_both_protocols() {
-    let server = TestServer::start(&[], "").await;
+    let server = TestServer::start(&[], &[]).await;
     assert_eq!(
         get(server.gemini, "gemini://localhost/search").await.header,
         "10 Search the posts"
@@ -277,7 +276,7 @@ async fn search_on_both_protocols() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robots_and_favicon_are_served_only_when_present() {
-    let bare = TestServer::start(&[], "").await;
+    let bare = TestServer::start(&[], &[]).await;
     assert_eq!(
         get(bare.gemini, "gemini://localhost/robots.txt")
             .await
@@ -295,7 +294,7 @@ async fn robots_and_favicon_are_served_only_when_present() {
             ("robots.txt", b"User-agent: *\nDisallow: /private/\n"),
             ("favicon.txt", "🦀".as_bytes()),
         ],
-        "",
+        &[],
     )
     .await;
     let robots = get(server.gemini, "gemini://localhost/robots.txt").await;
@@ -383,53 +382,6 @@ fn check_names_every_problem_with_its_line() {
     assert!(report.contains("0 errors, 2 warnings"), "{report}");
 }
 
-/// The real binary on ports chosen by the system, with the addresses it logged.
-struct Running {
-    child: Child,
-    gemini_port: u16,
-}
-
-impl Running {
-    fn start(dir: &Path, config: &str) -> Running {
-        std::fs::write(dir.join("config.toml"), config).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gemhole"))
-            .current_dir(dir)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let gemini_port = loop {
-            let line = lines
-                .next()
-                .expect("gemhole exited before serving")
-                .unwrap();
-            if let Some(rest) = line.split("Gemini: gemini://localhost:").nth(1) {
-                break rest.split('/').next().unwrap().parse().unwrap();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Running { child, gemini_port }
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_rescans_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
@@ -438,7 +390,7 @@ async fn sighup_rescans_and_sigterm_stops_cleanly() {
         dir.path(),
         "[site]\nwatch = false\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n",
     );
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], running.gemini_port));
+    let addr = running.gemini.unwrap();
     write(
         &dir.path().join("capsule/posts/2024-01-01-late.md"),
         "---\ntitle: Late\ndate: 2024-01-01\n---\n",

@@ -17,6 +17,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use crate::content::{Content, Protocol, Resource};
+use crate::server::rate::RateLimit;
 use crate::server::{access, write_within, ConnectionHandler, Timeouts};
 use request::{Request, RequestError};
 use response::{Body, Response};
@@ -33,6 +34,8 @@ pub struct Handler {
     /// The port clients are told about; a request naming another port is not for us.
     pub public_port: u16,
     pub timeouts: Timeouts,
+    /// The per-client budget, when one is set.
+    pub rate_limit: Option<Arc<RateLimit>>,
     pub log_ips: bool,
 }
 
@@ -60,7 +63,7 @@ impl ConnectionHandler for Handler {
         let (route, response) = match line {
             Ok(line) => {
                 let shown = String::from_utf8_lossy(&line).into_owned();
-                (shown, self.respond(request::parse(&line), local))
+                (shown, self.respond(request::parse(&line), peer, local))
             }
             Err(err) => ("-".to_string(), refusal(&err)),
         };
@@ -86,6 +89,7 @@ impl Handler {
     fn respond(
         &self,
         request: Result<Request, RequestError>,
+        peer: SocketAddr,
         local: Option<SocketAddr>,
     ) -> Response {
         let request = match request {
@@ -94,6 +98,9 @@ impl Handler {
         };
         if !self.is_for_us(&request, local) {
             return Response::proxy_refused("this server does not serve that host and port");
+        }
+        if let Some(Err(wait)) = self.rate_limit.as_ref().map(|limit| limit.admit(peer.ip())) {
+            return Response::slow_down(wait);
         }
         let query = match request.query.as_deref().map(decode_query) {
             Some(Ok(query)) => Some(query),

@@ -35,6 +35,12 @@ impl Response {
         Response::new(31, to, Body::Empty)
     }
 
+    /// Status 44: come back after `wait` (rounded up to whole seconds, as the meta must be).
+    pub fn slow_down(wait: std::time::Duration) -> Response {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Response::new(44, &seconds.max(1).to_string(), Body::Empty)
+    }
+
     pub fn not_found() -> Response {
         Response::new(51, "Not found", Body::Empty)
     }

@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::content::{Content, Protocol, Resource};
+use crate::server::rate::RateLimit;
 use crate::server::{access, write_within, ConnectionHandler, Timeouts};
 use request::{Request, RequestError};
 
@@ -28,6 +29,8 @@ pub struct Handler {
     pub hostname: String,
     pub public_port: u16,
     pub timeouts: Timeouts,
+    /// The per-client budget, when one is set.
+    pub rate_limit: Option<std::sync::Arc<RateLimit>>,
     pub log_ips: bool,
 }
 
@@ -60,7 +63,14 @@ impl ConnectionHandler for Handler {
             Err(_) => "-".to_string(),
         };
         let (status, answer) = match line.and_then(|line| request::parse(&line)) {
-            Ok(request) => self.answer(request),
+            Ok(request) => match self.rate_limit.as_ref().map(|limit| limit.admit(peer.ip())) {
+                Some(Err(wait)) => {
+                    let message =
+                        format!("Too many requests; try again in {}s", wait.as_secs().max(1));
+                    (3, Answer::Refusal(response::error(&message)))
+                }
+                _ => self.answer(request),
+            },
             Err(err) => (3, Answer::Refusal(response::error(&err.to_string()))),
         };
         let write = async {

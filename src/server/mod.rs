@@ -4,12 +4,14 @@
 
 pub mod access;
 mod listener;
+pub mod rate;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use socket2::{Domain, Socket, Type};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
@@ -20,9 +22,13 @@ use crate::content::watch::FolderWatch;
 use crate::content::{Content, GopherSettings, Settings, SiteError};
 use crate::gemini::{self, tls};
 use crate::gopher;
+use rate::RateLimit;
 
 /// How long in-flight responses may take to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Connections the kernel may queue while every permit is taken.
+const LISTEN_BACKLOG: i32 = 1024;
 
 /// How long a client may take to read a response.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -164,6 +170,7 @@ impl Server {
             gopher_port,
         ))?);
 
+        let rate_limit = RateLimit::new(config.limits.rate_limit_per_minute).map(Arc::new);
         let mut server = Server {
             content: content.clone(),
             hostname: config.site.hostname.clone(),
@@ -182,6 +189,7 @@ impl Server {
                 hostname: config.site.hostname.clone(),
                 public_port,
                 timeouts,
+                rate_limit: rate_limit.clone(),
                 log_ips: config.log.log_ips,
             };
             server.fingerprint = Some(identity.fingerprint);
@@ -198,6 +206,7 @@ impl Server {
                 hostname: config.site.hostname.clone(),
                 public_port,
                 timeouts,
+                rate_limit,
                 log_ips: config.log.log_ips,
             };
             server.gopher = Some(Front {
@@ -341,18 +350,34 @@ async fn bind_all(
     addrs: &[SocketAddr],
     protocol: &'static str,
 ) -> Result<Vec<TcpListener>, StartError> {
-    let mut listeners = Vec::with_capacity(addrs.len());
-    for &addr in addrs {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|err| StartError::Bind {
+    addrs
+        .iter()
+        .map(|&addr| {
+            bind(addr).map_err(|err| StartError::Bind {
                 addr,
                 protocol,
                 reason: bind_advice(&err),
-            })?;
-        listeners.push(listener);
+            })
+        })
+        .collect()
+}
+
+/// A listening socket. An IPv6 one takes IPv6 only, so `0.0.0.0` and `[::]` can both be bound
+/// on one port; address reuse lets a restart bind while old connections linger in TIME_WAIT.
+fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = Socket::new(
+        Domain::for_address(addr),
+        Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
     }
-    Ok(listeners)
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    TcpListener::from_std(socket.into())
 }
 
 /// What went wrong binding, and what to do about it.
@@ -368,5 +393,19 @@ fn bind_advice(err: &std::io::Error) -> String {
             format!("{err}; this machine has no such address: check `listen`")
         }
         _ => err.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn ipv6_listeners_take_ipv6_only() {
+        // Without it, `[::]:70` would also take IPv4 and a `0.0.0.0:70` beside it could not bind.
+        let listener = bind("[::1]:0".parse().unwrap()).unwrap();
+        assert!(socket2::SockRef::from(&listener).only_v6().unwrap());
+        let v4 = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        assert!(socket2::SockRef::from(&v4).reuse_address().unwrap());
     }
 }

@@ -3,9 +3,11 @@
 
 #![allow(dead_code)] // each test file uses its own part of this
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{ring::default_provider, CryptoProvider};
@@ -40,24 +42,33 @@ pub struct TestServer {
     done: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// What every test server runs with unless a test says otherwise: loopback, system-chosen
+/// ports, and a short request timeout so tests of it are quick.
+const BASE_CONFIG: &[(&str, &str)] = &[
+    ("site.title", "\"Test capsule\""),
+    ("site.author", "\"Jules Spender\""),
+    ("gemini.listen", "[\"127.0.0.1:0\"]"),
+    ("gopher.listen", "[\"127.0.0.1:0\"]"),
+    ("limits.request_timeout_secs", "2"),
+];
+
 impl TestServer {
-    /// Serves a copy of the shipped capsule plus `extra` files, with `config` appended to a
-    /// configuration that binds port 0 on loopback.
-    pub async fn start(extra: &[(&str, &[u8])], config: &str) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let capsule = dir.path().join("capsule");
-        copy_dir(&shipped_capsule(), &capsule);
-        for (rel, bytes) in extra {
-            let path = capsule.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, bytes).unwrap();
+    /// Serves a copy of the shipped capsule plus `extra` files, with `config` (dotted keys and
+    /// TOML values) over [`BASE_CONFIG`].
+    pub async fn start(extra: &[(&str, &[u8])], config: &[(&str, &str)]) -> TestServer {
+        TestServer::start_in(prepare(extra), config).await
+    }
+
+    /// Serves `dir/capsule`, made by [`prepare`] and changed by the test as it needs.
+    pub async fn start_in(dir: tempfile::TempDir, config: &[(&str, &str)]) -> TestServer {
+        let mut keys: Vec<(&str, &str)> = BASE_CONFIG.to_vec();
+        for &(key, value) in config {
+            match keys.iter_mut().find(|(k, _)| *k == key) {
+                Some(entry) => entry.1 = value,
+                None => keys.push((key, value)),
+            }
         }
-        let text = format!(
-            "[site]\ntitle = \"Test capsule\"\nauthor = \"Jules Spender\"\n\
-             [gemini]\nlisten = [\"127.0.0.1:0\"]\n\
-             [gopher]\nlisten = [\"127.0.0.1:0\"]\n\
-             [limits]\nrequest_timeout_secs = 2\n{config}"
-        );
+        let text: String = keys.iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
         let config = Config::from_toml(
             &dir.path().join("config.toml"),
             &text,
@@ -103,6 +114,19 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
     }
+}
+
+/// A temporary folder holding `capsule/`: a copy of the shipped capsule plus `extra` files.
+pub fn prepare(extra: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let capsule = dir.path().join("capsule");
+    copy_dir(&shipped_capsule(), &capsule);
+    for (rel, bytes) in extra {
+        let path = capsule.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -257,5 +281,84 @@ impl ServerCertVerifier for TrustOnFirstUse {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The real `gemhole` binary, started in `dir` with `config` as its config.toml, on the
+/// addresses it logged; killed when dropped.
+pub struct Running {
+    pub child: Child,
+    pub gemini: Option<SocketAddr>,
+    pub gopher: Option<SocketAddr>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Running {
+    pub fn start(dir: &Path, config: &str) -> Running {
+        std::fs::write(dir.join("config.toml"), config).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gemhole"))
+            .current_dir(dir)
+            .env_remove("RUST_LOG")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (mut gemini, mut gopher) = (None, None);
+        loop {
+            let line = lines
+                .next()
+                .expect("gemhole exited before it was ready")
+                .unwrap();
+            let address = |marker: &str| {
+                let listening = line.split(marker).nth(1)?.split("listening on ").nth(1)?;
+                listening
+                    .split([',', ')'])
+                    .next()?
+                    .parse::<SocketAddr>()
+                    .ok()
+            };
+            gemini = gemini.or_else(|| address("Gemini: "));
+            gopher = gopher.or_else(|| address("Gopher: "));
+            let ready = line.contains("ready;");
+            log.lock().unwrap().push(line);
+            if ready {
+                break;
+            }
+        }
+        // Keep reading the log, so the server never blocks on a full pipe.
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Running {
+            child,
+            gemini,
+            gopher,
+            log,
+        }
+    }
+
+    /// Every line logged so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -31,8 +31,11 @@ pub struct Site {
     pub author: Option<String>,
     pub description: Option<String>,
     pub lang: String,
-    /// The public name: in links, certificates and (later) Gopher menus.
+    /// The public name: in links, certificates and Gopher menus.
     pub hostname: String,
+    /// Other names Gemini answers to (`www.` forms, an onion name); all go in a made
+    /// certificate.
+    pub aliases: Vec<String>,
     pub content: PathBuf,
     /// Follow changes to the content folder as they happen (else on SIGHUP only).
     pub watch: bool,
@@ -46,6 +49,8 @@ pub struct Gemini {
     pub certs: PathBuf,
     /// The public port, when it differs from the one bound (behind a port forward).
     pub port: Option<u16>,
+    /// Expect a HAProxy PROXY header (v1 or v2) before TLS on every connection.
+    pub proxy_protocol: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +61,8 @@ pub struct Gopher {
     pub port: Option<u16>,
     /// Text width in display columns.
     pub wrap: usize,
+    /// Expect a HAProxy PROXY header (v1 or v2) before the selector on every connection.
+    pub proxy_protocol: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -125,9 +132,17 @@ struct SiteSection {
     author: Option<String>,
     description: Option<String>,
     lang: Option<String>,
-    hostname: Option<String>,
+    hostname: Option<Names>,
     content: Option<PathBuf>,
     watch: Option<bool>,
+}
+
+/// One name, or a list of names.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Names {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -137,6 +152,7 @@ struct GeminiSection {
     listen: Vec<SocketAddr>,
     certs: PathBuf,
     port: Option<u16>,
+    proxy_protocol: bool,
 }
 
 impl Default for GeminiSection {
@@ -146,6 +162,7 @@ impl Default for GeminiSection {
             listen: vec![SocketAddr::from(([127, 0, 0, 1], 1965))],
             certs: PathBuf::from("certs"),
             port: None,
+            proxy_protocol: false,
         }
     }
 }
@@ -157,6 +174,7 @@ struct GopherSection {
     listen: Vec<SocketAddr>,
     port: Option<u16>,
     wrap: usize,
+    proxy_protocol: bool,
 }
 
 impl Default for GopherSection {
@@ -166,6 +184,7 @@ impl Default for GopherSection {
             listen: vec![SocketAddr::from(([127, 0, 0, 1], 7070))],
             port: None,
             wrap: 70,
+            proxy_protocol: false,
         }
     }
 }
@@ -282,18 +301,32 @@ impl Config {
                 "no such folder; create it or point --content at your capsule",
             ));
         }
-        let hostname = overrides
-            .hostname
-            .clone()
-            .or(file.site.hostname)
-            .unwrap_or_else(|| "localhost".to_string());
-        if !is_hostname(&hostname) {
+        let names: Vec<String> = match (&overrides.hostname, file.site.hostname) {
+            (Some(name), _) => vec![name.clone()],
+            (None, Some(Names::One(name))) => vec![name],
+            (None, Some(Names::Many(names))) => names,
+            (None, None) => vec!["localhost".to_string()],
+        };
+        if names.is_empty() {
             return Err(invalid(
                 "site.hostname",
-                &hostname,
+                &names,
+                "give at least one name, such as \"example.org\"",
+            ));
+        }
+        let mut names: Vec<String> = names
+            .iter()
+            .map(|name| name.trim_end_matches('.').to_ascii_lowercase())
+            .collect();
+        if let Some(bad) = names.iter().find(|name| !is_hostname(name)) {
+            return Err(invalid(
+                "site.hostname",
+                bad,
                 "not a host name; use letters, digits, '-' and '.', such as example.org",
             ));
         }
+        names.dedup();
+        let hostname = names.remove(0);
         let lang = file.site.lang.unwrap_or_else(|| "en".to_string());
         let valid_lang = !lang.is_empty()
             && lang
@@ -376,7 +409,8 @@ impl Config {
                 author: file.site.author,
                 description: file.site.description,
                 lang,
-                hostname: hostname.trim_end_matches('.').to_ascii_lowercase(),
+                hostname,
+                aliases: names,
                 content,
                 watch: file.site.watch.unwrap_or(true),
             },
@@ -385,12 +419,14 @@ impl Config {
                 listen: gemini.listen,
                 certs: base.join(gemini.certs),
                 port: gemini.port,
+                proxy_protocol: gemini.proxy_protocol,
             },
             gopher: Gopher {
                 enabled: gopher.enabled,
                 listen: gopher.listen,
                 port: gopher.port,
                 wrap: gopher.wrap,
+                proxy_protocol: gopher.proxy_protocol,
             },
             limits: Limits {
                 max_connections: limits.max_connections,
@@ -559,6 +595,21 @@ mod tests {
         assert!(err.contains("both disabled"), "{err}");
         let err = load("[log]\nlevel = \"loud!\"\n").unwrap_err().to_string();
         assert!(err.contains("log.level"), "{err}");
+    }
+
+    #[test]
+    fn several_host_names() {
+        let config =
+            load("[site]\nhostname = [\"Example.org\", \"www.example.org.\", \"abc.onion\"]\n")
+                .unwrap();
+        assert_eq!(config.site.hostname, "example.org");
+        assert_eq!(config.site.aliases, ["www.example.org", "abc.onion"]);
+        let err = load("[site]\nhostname = []\n").unwrap_err().to_string();
+        assert!(err.contains("site.hostname"), "{err}");
+        let err = load("[site]\nhostname = [\"ok.example\", \"bad name\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad name"), "{err}");
     }
 
     #[test]

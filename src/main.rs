@@ -1,6 +1,6 @@
 //! The `gemhole` command: reads the command line and the configuration, then hands over to the
 //! library. `serve` (the default) runs the server, `render` prints what one file becomes,
-//! `check` reports what is wrong in the capsule.
+//! `check` reports what is wrong in the capsule, `cert` shows or remakes the certificate.
 
 #![forbid(unsafe_code)]
 
@@ -13,6 +13,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use gemhole::content::{self, Protocol, Site};
+use gemhole::gemini::tls;
 use gemhole::{server, Config, Overrides, Server};
 
 #[derive(Parser)]
@@ -47,6 +48,15 @@ enum Command {
     Serve,
     /// Report problems in the capsule, one line each; exit 1 if there are errors
     Check,
+    /// Show the Gemini certificate (fingerprint, names, validity), or make a new one
+    Cert {
+        /// Write a new self-signed certificate for the host names (use --hostname to set one)
+        #[arg(long)]
+        regenerate: bool,
+        /// Replace an existing certificate (clients that pinned it will warn their readers)
+        #[arg(long, requires = "regenerate")]
+        force: bool,
+    },
     /// Print what a markdown or gemtext file becomes when served
     Render {
         /// The file to render
@@ -87,6 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config).map(|()| ExitCode::SUCCESS),
         Command::Check => check(&config),
+        Command::Cert { regenerate, force } => cert(&config, regenerate, force),
         Command::Render { file, to } => render(&config, &file, to).map(|()| ExitCode::SUCCESS),
     }
 }
@@ -100,7 +111,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     runtime.block_on(async {
         let server = Server::bind(config).await?;
         announce(config, &server);
-        rescan_on_hangup(server.content().clone());
+        reload_on_hangup(server.reloader());
         server.run(shutdown_signal()).await;
         Ok(())
     })
@@ -117,7 +128,7 @@ fn announce(config: &Config, server: &Server) {
         site.posts().count(),
         site.standalone_pages().len(),
     );
-    if let (Some(url), Some(fingerprint)) = (server.gemini_url(), &server.fingerprint) {
+    if let (Some(url), Some(fingerprint)) = (server.gemini_url(), server.fingerprint()) {
         let addrs: Vec<String> = server
             .gemini_addrs()
             .iter()
@@ -144,8 +155,8 @@ fn announce(config: &Config, server: &Server) {
     tracing::info!("ready; SIGHUP rescans, SIGINT or SIGTERM stops");
 }
 
-/// Rescans the content folder on every SIGHUP, for systems where watching is not possible.
-fn rescan_on_hangup(content: std::sync::Arc<content::Content>) {
+/// Rescans the content folder and reads the certificates again on every SIGHUP.
+fn reload_on_hangup(reloader: server::Reloader) {
     let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
     else {
         tracing::warn!("cannot listen for SIGHUP; restart to pick up changes");
@@ -153,9 +164,9 @@ fn rescan_on_hangup(content: std::sync::Arc<content::Content>) {
     };
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
-            tracing::info!("SIGHUP: rescanning the content folder");
-            let content = content.clone();
-            let _ = tokio::task::spawn_blocking(move || content.reload()).await;
+            tracing::info!("SIGHUP: reloading the content folder and the certificates");
+            let reloader = reloader.clone();
+            let _ = tokio::task::spawn_blocking(move || reloader.reload_all()).await;
         }
     });
 }
@@ -176,14 +187,41 @@ async fn shutdown_signal() {
     }
 }
 
+/// Logs to stderr: colours only on a terminal; under systemd (which sets JOURNAL_STREAM) no
+/// timestamps either, since the journal adds its own.
 fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_ansi(std::io::stderr().is_terminal());
+    if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn cert(config: &Config, regenerate: bool, force: bool) -> anyhow::Result<ExitCode> {
+    let dir = &config.gemini.certs;
+    if regenerate {
+        tls::regenerate(dir, &server::host_names(config), force)?;
+        println!("wrote a new certificate and key in {}", dir.display());
+    }
+    for summary in tls::summaries(dir)? {
+        println!("{}", summary.path.display());
+        println!("  SHA-256 fingerprint: {}", summary.fingerprint);
+        println!("  names: {}", summary.names.join(", "));
+        println!("  valid: {} to {}", summary.not_before, summary.not_after);
+    }
+    if regenerate {
+        println!(
+            "a running gemhole serves it to new connections once it sees the change (or on SIGHUP); \
+             clients that pinned the old one will warn"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(config: &Config) -> anyhow::Result<ExitCode> {

@@ -1,11 +1,12 @@
-//! Live reload: watch the content folder and swap in a new snapshot when it changes.
+//! Live reload: watch a folder (the content, the certificates) and act when it changes.
 //!
-//! The watch is registered before the first scan, so nothing saved in between is missed.
-//! Changes are debounced: a burst of events (an editor saving, `git pull`, `rsync`) becomes one
-//! rescan once the folder has been quiet for [`QUIET`], or after [`MOST_DELAY`] at the latest.
-//! The rescan runs off the async threads and swaps the snapshot atomically; requests keep being
-//! answered from the old one until then. Where the system cannot watch (no inotify, a limit
-//! reached) that is logged once and the site keeps serving; SIGHUP still forces a rescan.
+//! The watch is registered before the folder is first read, so nothing saved in between is
+//! missed. Changes are debounced: a burst of events (an editor saving, `git pull`, `rsync`)
+//! becomes one reload once the folder has been quiet for [`QUIET`], or after [`MOST_DELAY`] at
+//! the latest. The reload runs off the async threads; for the content it builds a snapshot and
+//! swaps it in atomically, so requests are answered from the old one until then. Where the
+//! system cannot watch (no inotify, a limit reached) that is logged once and serving goes on;
+//! SIGHUP still forces a reload.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,15 +16,13 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use super::Content;
-
 /// How long the folder must stay quiet before a rescan.
 pub const QUIET: Duration = Duration::from_millis(250);
 
 /// The longest a rescan waits for a busy folder to go quiet.
 pub const MOST_DELAY: Duration = Duration::from_secs(1);
 
-/// A registered watch on the content folder and the changes it has seen.
+/// A registered watch on a folder and the changes it has seen.
 pub struct FolderWatch {
     /// Dropping it ends the watch.
     _watcher: RecommendedWatcher,
@@ -62,8 +61,13 @@ impl FolderWatch {
         }
     }
 
-    /// Rescans `content` after each burst of changes, until `stop` turns true.
-    pub async fn follow(mut self, content: Arc<Content>, mut stop: watch::Receiver<bool>) {
+    /// Calls `reload` after each burst of changes, until `stop` turns true.
+    pub async fn follow(
+        mut self,
+        mut stop: watch::Receiver<bool>,
+        reload: impl Fn() + Send + Sync + 'static,
+    ) {
+        let reload = Arc::new(reload);
         loop {
             tokio::select! {
                 _ = stop.changed() => return,
@@ -78,8 +82,8 @@ impl FolderWatch {
                     change = self.changes.recv() => if change.is_none() { return },
                 }
             }
-            let content = content.clone();
-            let _ = tokio::task::spawn_blocking(move || content.reload()).await;
+            let reload = reload.clone();
+            let _ = tokio::task::spawn_blocking(move || reload()).await;
         }
     }
 }

@@ -29,8 +29,9 @@ const TLS_HANDSHAKE: u8 = 0x16;
 pub struct Handler {
     pub content: Arc<Content>,
     pub acceptor: TlsAcceptor,
-    /// The host name requests must name (`localhost` and the address dialled are accepted too).
-    pub hostname: String,
+    /// The names requests may name: the host name and its aliases (`localhost` and the
+    /// address dialled are accepted too).
+    pub hostnames: Vec<String>,
     /// The port clients are told about; a request naming another port is not for us.
     pub public_port: u16,
     pub timeouts: Timeouts,
@@ -129,7 +130,7 @@ impl Handler {
             .trim_end_matches(']')
             .parse::<IpAddr>()
             .ok();
-        let host_ok = host == self.hostname
+        let host_ok = self.hostnames.iter().any(|name| name == host)
             || host == "localhost"
             || (named_ip.is_some() && named_ip.map(canonical) == dialled.map(canonical));
         let port_ok = match request.port {

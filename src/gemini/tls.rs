@@ -1,18 +1,26 @@
-//! The capsule's certificate and the rustls configuration that serves it.
+//! The capsule's certificates and the rustls configuration that serves them.
 //!
-//! Gemini trusts on first use: a client pins the certificate it first sees, so the certificate
+//! Gemini trusts on first use: a client pins the certificate it first sees, so a certificate
 //! must never change by surprise. On first start (no `cert.pem`, no `key.pem`) one is made with
-//! rcgen: ECDSA P-256, names = the host name and `localhost`, valid until the end of year 9999
-//! (RFC 5280's "no well-defined expiration"), the key readable by its owner only. A certificate
-//! a user put there is never overwritten; half a pair, or a pair that does not match, stops
-//! start-up with the reason.
+//! rcgen: ECDSA P-256, names = every configured host name and `localhost`, valid until the end
+//! of year 9999 (RFC 5280's "no well-defined expiration"), the key readable by its owner only.
+//! A certificate a user put there is never overwritten; half a pair, or a pair that does not
+//! match, stops start-up with the reason.
+//!
+//! Beside the default pair, `certs/<name>/` may hold a pair for one name, served when a client
+//! asks for that name by SNI (a CA's certificate for one alias, say). A client that sends no SNI
+//! or an unknown name gets the default. [`Certificates::reload`] reads everything again and
+//! swaps it in whole for new connections; a broken replacement is refused and the certificates
+//! in use stay.
 
+use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use rustls::crypto::ring::default_provider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -39,94 +47,180 @@ pub enum TlsError {
     Config(String),
     #[error("cannot create a certificate in {dir}: {reason}")]
     Create { dir: PathBuf, reason: String },
+    #[error("{0} already holds a certificate; add --force to replace it (clients that pinned it will warn)")]
+    Exists(PathBuf),
 }
 
-/// A loaded certificate, ready for rustls.
+/// One loaded set: the default pair and the pairs chosen by name.
 #[derive(Debug)]
-pub struct Identity {
-    pub key: Arc<CertifiedKey>,
-    /// SHA-256 of the leaf certificate, as `AB:CD:...`: what clients pin.
-    pub fingerprint: String,
-    /// True when this start made it.
-    pub created: bool,
+struct Loaded {
+    default: Arc<CertifiedKey>,
+    by_name: HashMap<String, Arc<CertifiedKey>>,
 }
 
-/// Loads `dir/cert.pem` and `dir/key.pem`, making both first when both are missing.
-pub fn load_or_create(dir: &Path, hostname: &str) -> Result<Identity, TlsError> {
+/// The certificates the Gemini listener serves, replaced whole on reload.
+#[derive(Debug)]
+pub struct Certificates {
+    dir: PathBuf,
+    current: ArcSwap<Loaded>,
+}
+
+impl Certificates {
+    /// Loads `dir/cert.pem` and `dir/key.pem` (making both first when both are missing, for
+    /// `names` and `localhost`) and any `dir/<name>/` pairs. The flag says whether a pair was
+    /// made.
+    pub fn load_or_create(dir: &Path, names: &[String]) -> Result<(Certificates, bool), TlsError> {
+        let created = match pair_state(dir)? {
+            PairState::Present => false,
+            PairState::Absent => {
+                write_self_signed(dir, names)?;
+                true
+            }
+        };
+        let certificates = Certificates {
+            dir: dir.to_path_buf(),
+            current: ArcSwap::from_pointee(load_all(dir)?),
+        };
+        Ok((certificates, created))
+    }
+
+    /// Reads the files again and serves them to new connections. On any error the
+    /// certificates in use stay, and the error says what is wrong.
+    pub fn reload(&self) -> Result<(), TlsError> {
+        if pair_state(&self.dir)? == PairState::Absent {
+            return Err(TlsError::Read {
+                path: self.dir.join(CERT_FILE),
+                reason: "the certificate and key are gone".to_string(),
+            });
+        }
+        let loaded = load_all(&self.dir)?;
+        self.current.store(Arc::new(loaded));
+        Ok(())
+    }
+
+    /// SHA-256 of the default certificate: what clients pin.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.current.load().default.cert[0])
+    }
+
+    /// TLS 1.2 and 1.3 with the ring provider, certificates from this store; no client
+    /// certificates are asked for.
+    pub fn server_config(self: &Arc<Self>) -> Result<Arc<ServerConfig>, TlsError> {
+        let config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| TlsError::Config(e.to_string()))?
+            .with_no_client_auth()
+            .with_cert_resolver(self.clone());
+        Ok(Arc::new(config))
+    }
+}
+
+impl ResolvesServerCert for Certificates {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let loaded = self.current.load();
+        let by_name = hello
+            .server_name()
+            .map(|name| name.trim_end_matches('.').to_ascii_lowercase())
+            .and_then(|name| loaded.by_name.get(&name).cloned());
+        Some(by_name.unwrap_or_else(|| loaded.default.clone()))
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum PairState {
+    Present,
+    Absent,
+}
+
+fn pair_state(dir: &Path) -> Result<PairState, TlsError> {
+    let cert = dir.join(CERT_FILE);
+    let key = dir.join(KEY_FILE);
+    match (cert.exists(), key.exists()) {
+        (true, true) => Ok(PairState::Present),
+        (false, false) => Ok(PairState::Absent),
+        (true, false) => Err(TlsError::HalfPair {
+            found: cert,
+            missing: key,
+        }),
+        (false, true) => Err(TlsError::HalfPair {
+            found: key,
+            missing: cert,
+        }),
+    }
+}
+
+/// The default pair and every `<name>/` pair below `dir`.
+fn load_all(dir: &Path) -> Result<Loaded, TlsError> {
+    let default = load_pair(dir)?;
+    let mut by_name = HashMap::new();
+    let entries = fs::read_dir(dir).map_err(|e| TlsError::Read {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = entry.file_name().to_str().map(str::to_ascii_lowercase) else {
+            continue;
+        };
+        if path.is_dir() && pair_state(&path)? == PairState::Present {
+            by_name.insert(name.trim_end_matches('.').to_string(), load_pair(&path)?);
+        }
+    }
+    Ok(Loaded { default, by_name })
+}
+
+/// The pair in `dir`: a certificate chain (leaf first, as a CA delivers it) and its key
+/// (PKCS#8, PKCS#1 RSA or SEC1 EC), checked to belong together.
+fn load_pair(dir: &Path) -> Result<Arc<CertifiedKey>, TlsError> {
     let cert_path = dir.join(CERT_FILE);
     let key_path = dir.join(KEY_FILE);
-    let created = match (cert_path.exists(), key_path.exists()) {
-        (true, true) => false,
-        (false, false) => {
-            create(dir, hostname)?;
-            true
-        }
-        (true, false) => {
-            return Err(TlsError::HalfPair {
-                found: cert_path,
-                missing: key_path,
-            })
-        }
-        (false, true) => {
-            return Err(TlsError::HalfPair {
-                found: key_path,
-                missing: cert_path,
-            })
-        }
-    };
-    let key = load(&cert_path, &key_path)?;
-    Ok(Identity {
-        fingerprint: fingerprint(&key.cert[0]),
-        key,
-        created,
-    })
-}
-
-fn load(cert_path: &Path, key_path: &Path) -> Result<Arc<CertifiedKey>, TlsError> {
     let read_error = |path: &Path, reason: String| TlsError::Read {
         path: path.to_path_buf(),
         reason,
     };
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_path)
-        .map_err(|e| read_error(cert_path, e.to_string()))?
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
+        .map_err(|e| read_error(&cert_path, e.to_string()))?
         .collect::<Result<_, _>>()
-        .map_err(|e| read_error(cert_path, e.to_string()))?;
+        .map_err(|e| read_error(&cert_path, e.to_string()))?;
     if chain.is_empty() {
         return Err(read_error(
-            cert_path,
+            &cert_path,
             "no CERTIFICATE block in it".to_string(),
         ));
     }
-    let key = PrivateKeyDer::from_pem_file(key_path)
-        .map_err(|e| read_error(key_path, format!("no usable private key ({e})")))?;
+    let key = PrivateKeyDer::from_pem_file(&key_path)
+        .map_err(|e| read_error(&key_path, format!("no usable private key ({e})")))?;
     let signing_key = default_provider()
         .key_provider
         .load_private_key(key)
-        .map_err(|e| read_error(key_path, e.to_string()))?;
+        .map_err(|e| read_error(&key_path, e.to_string()))?;
     let certified = CertifiedKey::new(chain, signing_key);
     certified.keys_match().map_err(|e| TlsError::Mismatch {
-        cert: cert_path.to_path_buf(),
-        key: key_path.to_path_buf(),
+        cert: cert_path.clone(),
+        key: key_path.clone(),
         reason: e.to_string(),
     })?;
     Ok(Arc::new(certified))
 }
 
-fn create(dir: &Path, hostname: &str) -> Result<(), TlsError> {
+/// Makes a self-signed pair for `names` (and `localhost`) in `dir`. Either both files are
+/// written or neither is left behind.
+pub fn write_self_signed(dir: &Path, names: &[String]) -> Result<(), TlsError> {
     let error = |reason: String| TlsError::Create {
         dir: dir.to_path_buf(),
         reason,
     };
-    let mut names = vec![hostname.to_string()];
-    if hostname != "localhost" {
-        names.push("localhost".to_string());
+    let mut sans: Vec<String> = names.to_vec();
+    if !sans.iter().any(|n| n == "localhost") {
+        sans.push("localhost".to_string());
     }
     let key_pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
         .map_err(|e| error(e.to_string()))?;
-    let mut params = rcgen::CertificateParams::new(names).map_err(|e| error(e.to_string()))?;
+    let mut params =
+        rcgen::CertificateParams::new(sans.clone()).map_err(|e| error(e.to_string()))?;
     params
         .distinguished_name
-        .push(rcgen::DnType::CommonName, hostname);
+        .push(rcgen::DnType::CommonName, sans[0].as_str());
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::days(1);
     params.not_after = time::Date::from_calendar_date(9999, time::Month::December, 31)
@@ -139,19 +233,34 @@ fn create(dir: &Path, hostname: &str) -> Result<(), TlsError> {
         .map_err(|e| error(e.to_string()))?;
 
     fs::create_dir_all(dir).map_err(|e| error(e.to_string()))?;
-    let key_path = dir.join(KEY_FILE);
-    write_new(&key_path, key_pair.serialize_pem().as_bytes(), 0o600)
-        .map_err(|e| error(e.to_string()))?;
-    if let Err(e) = write_new(&dir.join(CERT_FILE), cert.pem().as_bytes(), 0o644) {
-        // Leave no half pair behind: the next start would refuse it.
-        let _ = fs::remove_file(&key_path);
+    // Written beside the final names and renamed into place, so a running server that reloads
+    // meanwhile sees the old pair or the new one, never half of one.
+    let staged_key = dir.join(".key.pem.new");
+    let staged_cert = dir.join(".cert.pem.new");
+    let staged = write_private(&staged_key, key_pair.serialize_pem().as_bytes(), 0o600)
+        .and_then(|()| write_private(&staged_cert, cert.pem().as_bytes(), 0o644))
+        .and_then(|()| fs::rename(&staged_key, dir.join(KEY_FILE)))
+        .and_then(|()| fs::rename(&staged_cert, dir.join(CERT_FILE)));
+    if let Err(e) = staged {
+        let _ = fs::remove_file(&staged_key);
+        let _ = fs::remove_file(&staged_cert);
         return Err(error(e.to_string()));
     }
     Ok(())
 }
 
-/// Writes a file that must not exist yet, with `mode` from its first byte on.
-fn write_new(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+/// Replaces the pair in `dir` with a new self-signed one for `names`; refuses to replace an
+/// existing pair unless `force`.
+pub fn regenerate(dir: &Path, names: &[String], force: bool) -> Result<(), TlsError> {
+    if !force && (dir.join(CERT_FILE).exists() || dir.join(KEY_FILE).exists()) {
+        return Err(TlsError::Exists(dir.to_path_buf()));
+    }
+    write_self_signed(dir, names)
+}
+
+/// Writes a new file with `mode` from its first byte on.
+fn write_private(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let _ = fs::remove_file(path);
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -172,25 +281,89 @@ pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
         .join(":")
 }
 
-/// Serves the one certificate whatever the client asks for, SNI or not (a client that dials
-/// an IP address sends no SNI and must still get it).
+/// What `gemhole cert` shows of a certificate file.
 #[derive(Debug)]
-struct OneCertificate(Arc<CertifiedKey>);
-
-impl ResolvesServerCert for OneCertificate {
-    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        Some(self.0.clone())
-    }
+pub struct Summary {
+    pub path: PathBuf,
+    pub fingerprint: String,
+    pub names: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
 }
 
-/// TLS 1.2 and 1.3 with the ring provider; no client certificates are asked for.
-pub fn server_config(identity: &Identity) -> Result<Arc<ServerConfig>, TlsError> {
-    let config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| TlsError::Config(e.to_string()))?
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(OneCertificate(identity.key.clone())));
-    Ok(Arc::new(config))
+/// The leaf certificate of `dir/cert.pem`, and of each `dir/<name>/cert.pem`, summarised.
+pub fn summaries(dir: &Path) -> Result<Vec<Summary>, TlsError> {
+    let mut dirs = vec![dir.to_path_buf()];
+    if let Ok(entries) = fs::read_dir(dir) {
+        let mut named: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join(CERT_FILE).exists())
+            .collect();
+        named.sort();
+        dirs.extend(named);
+    }
+    dirs.iter().map(|d| summary(&d.join(CERT_FILE))).collect()
+}
+
+fn summary(path: &Path) -> Result<Summary, TlsError> {
+    let read_error = |reason: String| TlsError::Read {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let leaf = CertificateDer::pem_file_iter(path)
+        .map_err(|e| read_error(e.to_string()))?
+        .next()
+        .ok_or_else(|| read_error("no CERTIFICATE block in it".to_string()))?
+        .map_err(|e| read_error(e.to_string()))?;
+    let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref())
+        .map_err(|e| read_error(format!("not an X.509 certificate: {e}")))?;
+    let mut names: Vec<String> = parsed
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .map(|name| match name {
+                    x509_parser::extensions::GeneralName::DNSName(dns) => dns.to_string(),
+                    x509_parser::extensions::GeneralName::IPAddress(ip) => ip_text(ip),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if names.is_empty() {
+        names.extend(
+            parsed
+                .subject()
+                .iter_common_name()
+                .filter_map(|cn| cn.as_str().ok().map(str::to_string)),
+        );
+    }
+    let validity = parsed.validity();
+    Ok(Summary {
+        path: path.to_path_buf(),
+        fingerprint: fingerprint(&leaf),
+        names,
+        not_before: validity.not_before.to_string(),
+        not_after: validity.not_after.to_string(),
+    })
+}
+
+fn ip_text(bytes: &[u8]) -> String {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).map_or_else(
+            |_| String::new(),
+            |b| std::net::Ipv4Addr::from(b).to_string(),
+        ),
+        16 => <[u8; 16]>::try_from(bytes).map_or_else(
+            |_| String::new(),
+            |b| std::net::Ipv6Addr::from(b).to_string(),
+        ),
+        _ => format!("{bytes:?}"),
+    }
 }
 
 #[cfg(test)]
@@ -198,38 +371,65 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
     #[test]
     fn first_start_makes_a_pair_and_later_starts_keep_it() {
         let dir = tempfile::tempdir().unwrap();
         let certs = dir.path().join("certs");
-        let first = load_or_create(&certs, "example.org").unwrap();
-        assert!(first.created);
+        let (first, created) =
+            Certificates::load_or_create(&certs, &names(&["example.org"])).unwrap();
+        assert!(created);
         let mode = fs::metadata(certs.join(KEY_FILE))
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
-        let again = load_or_create(&certs, "example.org").unwrap();
-        assert!(!again.created);
-        assert_eq!(first.fingerprint, again.fingerprint);
-        assert_eq!(first.fingerprint.len(), 32 * 3 - 1);
+        let (again, created) =
+            Certificates::load_or_create(&certs, &names(&["example.org"])).unwrap();
+        assert!(!created);
+        assert_eq!(first.fingerprint(), again.fingerprint());
+        assert_eq!(first.fingerprint().len(), 32 * 3 - 1);
+        let summary = &summaries(&certs).unwrap()[0];
+        assert_eq!(summary.names, ["example.org", "localhost"]);
+        assert!(summary.not_after.contains("9999"), "{}", summary.not_after);
+        assert!(!certs.join(".key.pem.new").exists());
     }
 
     #[test]
     fn half_pairs_and_mismatches_refuse_to_start() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
-        load_or_create(a.path(), "a.example").unwrap();
-        load_or_create(b.path(), "b.example").unwrap();
-        fs::copy(b.path().join(KEY_FILE), a.path().join("other-key.pem")).unwrap();
-        fs::rename(a.path().join("other-key.pem"), a.path().join(KEY_FILE)).unwrap();
-        let err = load_or_create(a.path(), "a.example").unwrap_err();
+        Certificates::load_or_create(a.path(), &names(&["a.example"])).unwrap();
+        Certificates::load_or_create(b.path(), &names(&["b.example"])).unwrap();
+        fs::copy(b.path().join(KEY_FILE), a.path().join(KEY_FILE)).unwrap();
+        let err = Certificates::load_or_create(a.path(), &names(&["a.example"])).unwrap_err();
         assert!(matches!(err, TlsError::Mismatch { .. }), "{err}");
 
         fs::remove_file(b.path().join(KEY_FILE)).unwrap();
         let before = fs::read(b.path().join(CERT_FILE)).unwrap();
-        let err = load_or_create(b.path(), "b.example").unwrap_err();
+        let err = Certificates::load_or_create(b.path(), &names(&["b.example"])).unwrap_err();
         assert!(matches!(err, TlsError::HalfPair { .. }), "{err}");
         assert_eq!(fs::read(b.path().join(CERT_FILE)).unwrap(), before);
+    }
+
+    #[test]
+    fn reload_swaps_good_pairs_and_keeps_the_old_on_bad_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let (certs, _) = Certificates::load_or_create(dir.path(), &names(&["x.example"])).unwrap();
+        let old = certs.fingerprint();
+        regenerate(dir.path(), &names(&["x.example"]), true).unwrap();
+        certs.reload().unwrap();
+        let new = certs.fingerprint();
+        assert_ne!(old, new);
+        fs::write(dir.path().join(CERT_FILE), "garbage").unwrap();
+        assert!(certs.reload().is_err());
+        assert_eq!(certs.fingerprint(), new);
+        assert!(matches!(
+            regenerate(dir.path(), &names(&["x.example"]), false),
+            Err(TlsError::Exists(_))
+        ));
     }
 }

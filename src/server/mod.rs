@@ -4,6 +4,7 @@
 
 pub mod access;
 mod listener;
+pub mod proxy;
 pub mod rate;
 
 use std::future::Future;
@@ -20,7 +21,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::config::Config;
 use crate::content::watch::FolderWatch;
 use crate::content::{Content, GopherSettings, Settings, SiteError};
-use crate::gemini::{self, tls};
+use crate::gemini::{self, tls, tls::Certificates};
 use crate::gopher;
 use rate::RateLimit;
 
@@ -64,12 +65,43 @@ pub struct Server {
     gopher: Option<Front<gopher::Handler>>,
     connections: Arc<Semaphore>,
     max_connections: usize,
-    /// The watch on the content folder, when it is followed.
-    watch: Option<FolderWatch>,
-    /// SHA-256 of the Gemini certificate, for the start-up message.
-    pub fingerprint: Option<String>,
-    /// True when this start made the certificate.
+    /// The Gemini certificates, reloadable while serving.
+    certificates: Option<Arc<Certificates>>,
+    /// True when this start made the default certificate.
     pub certificate_created: bool,
+    /// Watches on the content folder and the certificates folder, when followed.
+    content_watch: Option<FolderWatch>,
+    certs_watch: Option<FolderWatch>,
+}
+
+/// What SIGHUP (or a change on disk) reloads: the site, and the certificates.
+#[derive(Clone)]
+pub struct Reloader {
+    content: Arc<Content>,
+    certificates: Option<Arc<Certificates>>,
+}
+
+impl Reloader {
+    /// Rescans the content folder and reads the certificates again; what fails is logged and
+    /// the last good state keeps serving.
+    pub fn reload_all(&self) {
+        self.content.reload();
+        if let Some(certificates) = &self.certificates {
+            reload_certificates(certificates);
+        }
+    }
+}
+
+fn reload_certificates(certificates: &Certificates) {
+    let before = certificates.fingerprint();
+    match certificates.reload() {
+        Ok(()) if certificates.fingerprint() != before => tracing::info!(
+            "new certificate for new connections; SHA-256 fingerprint: {}",
+            certificates.fingerprint()
+        ),
+        Ok(()) => tracing::debug!("certificates read again; unchanged"),
+        Err(err) => tracing::error!("certificate not replaced, the old one stays in use: {err}"),
+    }
 }
 
 /// One protocol's listeners and the handler they share.
@@ -77,6 +109,9 @@ struct Front<H> {
     listeners: Vec<TcpListener>,
     handler: Arc<H>,
     public_port: u16,
+    /// Every connection starts with a PROXY protocol header, read (within this time) before
+    /// the handler sees the connection.
+    proxy_header: Option<Duration>,
 }
 
 /// What the content layer needs from the configuration, given the public ports (`None` for
@@ -123,20 +158,29 @@ pub fn configured_settings(config: &Config) -> Settings {
     )
 }
 
+/// Every name the capsule answers to: the host name first, then its aliases.
+pub fn host_names(config: &Config) -> Vec<String> {
+    std::iter::once(config.site.hostname.clone())
+        .chain(config.site.aliases.iter().cloned())
+        .collect()
+}
+
 impl Server {
-    /// Loads (or makes) the certificate, binds every listener and reads the site. Nothing is
+    /// Loads (or makes) the certificates, binds every listener and reads the site. Nothing is
     /// served until [`Server::run`].
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
         let timeouts = Timeouts {
             request: config.limits.request_timeout,
             write: WRITE_TIMEOUT,
         };
-        let identity = match config.gemini.enabled {
-            true => Some(tls::load_or_create(
-                &config.gemini.certs,
-                &config.site.hostname,
-            )?),
-            false => None,
+        let names = host_names(config);
+        let (certificates, certificate_created) = match config.gemini.enabled {
+            true => {
+                let (certificates, created) =
+                    Certificates::load_or_create(&config.gemini.certs, &names)?;
+                (Some(Arc::new(certificates)), created)
+            }
+            false => (None, false),
         };
         let gemini_listeners = match config.gemini.enabled {
             true => bind_all(&config.gemini.listen, "Gemini").await?,
@@ -159,11 +203,14 @@ impl Server {
                 .port
                 .unwrap_or_else(|| first_port(&gopher_listeners))
         });
-        // Watch before the first scan, so a change made during it is not missed.
-        let watch = match config.site.watch {
+        // Watch before the first read, so a change made meanwhile is not missed.
+        let content_watch = match config.site.watch {
             true => FolderWatch::start(&config.site.content),
             false => None,
         };
+        let certs_watch = certificates
+            .as_ref()
+            .and_then(|_| FolderWatch::start(&config.gemini.certs));
         let content = Arc::new(Content::load(site_settings(
             config,
             gemini_port,
@@ -171,51 +218,68 @@ impl Server {
         ))?);
 
         let rate_limit = RateLimit::new(config.limits.rate_limit_per_minute).map(Arc::new);
-        let mut server = Server {
-            content: content.clone(),
-            hostname: config.site.hostname.clone(),
-            gemini: None,
-            gopher: None,
-            connections: Arc::new(Semaphore::new(config.limits.max_connections)),
-            max_connections: config.limits.max_connections,
-            watch,
-            fingerprint: None,
-            certificate_created: false,
+        let proxy_header = |enabled: bool| enabled.then_some(config.limits.request_timeout);
+        let gemini = match (&certificates, gemini_port) {
+            (Some(certificates), Some(public_port)) => {
+                let handler = gemini::Handler {
+                    content: content.clone(),
+                    acceptor: TlsAcceptor::from(certificates.server_config()?),
+                    hostnames: names,
+                    public_port,
+                    timeouts,
+                    rate_limit: rate_limit.clone(),
+                    log_ips: config.log.log_ips,
+                };
+                Some(Front {
+                    listeners: gemini_listeners,
+                    handler: Arc::new(handler),
+                    public_port,
+                    proxy_header: proxy_header(config.gemini.proxy_protocol),
+                })
+            }
+            _ => None,
         };
-        if let (Some(identity), Some(public_port)) = (identity, gemini_port) {
-            let handler = gemini::Handler {
-                content: content.clone(),
-                acceptor: TlsAcceptor::from(tls::server_config(&identity)?),
-                hostname: config.site.hostname.clone(),
-                public_port,
-                timeouts,
-                rate_limit: rate_limit.clone(),
-                log_ips: config.log.log_ips,
-            };
-            server.fingerprint = Some(identity.fingerprint);
-            server.certificate_created = identity.created;
-            server.gemini = Some(Front {
-                listeners: gemini_listeners,
-                handler: Arc::new(handler),
-                public_port,
-            });
-        }
-        if let Some(public_port) = gopher_port {
+        let gopher = gopher_port.map(|public_port| {
             let handler = gopher::Handler {
-                content,
+                content: content.clone(),
                 hostname: config.site.hostname.clone(),
                 public_port,
                 timeouts,
                 rate_limit,
                 log_ips: config.log.log_ips,
             };
-            server.gopher = Some(Front {
+            Front {
                 listeners: gopher_listeners,
                 handler: Arc::new(handler),
                 public_port,
-            });
+                proxy_header: proxy_header(config.gopher.proxy_protocol),
+            }
+        });
+        Ok(Server {
+            content,
+            hostname: config.site.hostname.clone(),
+            gemini,
+            gopher,
+            connections: Arc::new(Semaphore::new(config.limits.max_connections)),
+            max_connections: config.limits.max_connections,
+            certificates,
+            certificate_created,
+            content_watch,
+            certs_watch,
+        })
+    }
+
+    /// SHA-256 of the default Gemini certificate, as clients pin it.
+    pub fn fingerprint(&self) -> Option<String> {
+        self.certificates.as_ref().map(|c| c.fingerprint())
+    }
+
+    /// A handle that reloads the site and the certificates, for SIGHUP.
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            content: self.content.clone(),
+            certificates: self.certificates.clone(),
         }
-        Ok(server)
     }
 
     /// The addresses the Gemini listeners are bound to.
@@ -256,8 +320,12 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let (stop, stopped) = watch::channel(false);
         let mut loops = JoinSet::new();
-        if let Some(watch) = self.watch {
-            loops.spawn(watch.follow(self.content.clone(), stopped.clone()));
+        if let Some(watch) = self.content_watch {
+            let content = self.content.clone();
+            loops.spawn(watch.follow(stopped.clone(), move || content.reload()));
+        }
+        if let (Some(watch), Some(certificates)) = (self.certs_watch, self.certificates.clone()) {
+            loops.spawn(watch.follow(stopped.clone(), move || reload_certificates(&certificates)));
         }
         if let Some(front) = self.gemini {
             front.spawn(&mut loops, &self.connections, &stopped);
@@ -317,15 +385,41 @@ impl<H: ConnectionHandler> Front<H> {
     ) {
         for listener in self.listeners {
             let handler = self.handler.clone();
+            let proxy_header = self.proxy_header;
             loops.spawn(listener::accept_loop(
                 listener,
                 connections.clone(),
                 stopped.clone(),
-                move |stream, peer| {
+                move |mut stream, peer| {
                     let handler = handler.clone();
-                    async move { handler.serve(stream, peer).await }
+                    async move {
+                        let client = match proxy_header {
+                            None => peer,
+                            Some(limit) => match proxied_client(&mut stream, limit).await {
+                                Some(client) => client.unwrap_or(peer),
+                                None => return,
+                            },
+                        };
+                        handler.serve(stream, client).await
+                    }
                 },
             ));
+        }
+    }
+}
+
+/// The client a PROXY header names (`Some(None)`: the balancer itself), or `None` when the
+/// connection must be dropped for want of a valid header.
+async fn proxied_client(stream: &mut TcpStream, limit: Duration) -> Option<Option<SocketAddr>> {
+    match tokio::time::timeout(limit, proxy::read_header(stream)).await {
+        Ok(Ok(client)) => Some(client),
+        Ok(Err(err)) => {
+            tracing::debug!("connection refused: {err}");
+            None
+        }
+        Err(_) => {
+            tracing::debug!("connection refused: no PROXY header in time");
+            None
         }
     }
 }

@@ -78,7 +78,7 @@ impl TestServer {
         let server = Server::bind(&config).await.unwrap();
         let gemini = server.gemini_addrs()[0];
         let gopher = server.gopher_addrs()[0];
-        let fingerprint = server.fingerprint.clone().unwrap();
+        let fingerprint = server.fingerprint().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(server.run(async {
             let _ = stopped.await;

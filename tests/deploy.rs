@@ -1,0 +1,382 @@
+//! Running in production: certificates replaced while serving, CA chains, several host names
+//! with a certificate per name, and the PROXY protocol from a load balancer.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{get, gopher, prepare, Running, TestServer};
+use gemhole::gemini::tls::{self, fingerprint};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// The certificate chain a client is shown when it asks for `server_name` (an IP address
+/// sends no SNI).
+async fn chain_seen(addr: SocketAddr, server_name: &str) -> Vec<String> {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let name = ServerName::try_from(server_name.to_string()).unwrap();
+    let tls = tokio_rustls::TlsConnector::from(common::client_config())
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let (_, session) = tls.get_ref();
+    session
+        .peer_certificates()
+        .unwrap_or_default()
+        .iter()
+        .map(fingerprint)
+        .collect()
+}
+
+fn file_fingerprint(cert: &Path) -> String {
+    tls::summaries(cert.parent().unwrap())
+        .unwrap()
+        .into_iter()
+        .find(|s| s.path == cert)
+        .unwrap()
+        .fingerprint
+}
+
+fn openssl(args: &[&str], dir: &Path) {
+    let output = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A CA and a leaf it signed for `localhost`, written as a full-chain `cert.pem` (leaf first)
+/// and the leaf's `key.pem` in `dir`. `algorithm` is `rsa` or `ec`.
+fn ca_issued_pair(dir: &Path, algorithm: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let key_options: &[&str] = match algorithm {
+        "rsa" => &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+        _ => &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    };
+    for key in ["ca.key", "key.pem"] {
+        let mut args = vec!["genpkey", "-out", key];
+        args.extend_from_slice(key_options);
+        openssl(&args, dir);
+    }
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/CN=Test CA",
+            "-days",
+            "3650",
+            "-out",
+            "ca.pem",
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            "/CN=localhost",
+            "-out",
+            "leaf.csr",
+        ],
+        dir,
+    );
+    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\n").unwrap();
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "leaf.pem",
+        ],
+        dir,
+    );
+    let chain = [
+        std::fs::read(dir.join("leaf.pem")).unwrap(),
+        std::fs::read(dir.join("ca.pem")).unwrap(),
+    ]
+    .concat();
+    std::fs::write(dir.join("cert.pem"), chain).unwrap();
+    for scratch in [
+        "ca.key", "ca.pem", "ca.srl", "leaf.csr", "leaf.pem", "san.ext",
+    ] {
+        let _ = std::fs::remove_file(dir.join(scratch));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ca_chains_load_with_rsa_and_ecdsa_keys() {
+    for algorithm in ["rsa", "ec"] {
+        let dir = prepare(&[]);
+        ca_issued_pair(&dir.path().join("certs"), algorithm);
+        let server = TestServer::start_in(dir, &[]).await;
+        let chain = chain_seen(server.gemini, "localhost").await;
+        assert_eq!(chain.len(), 2, "{algorithm}: the whole chain is sent");
+        assert_eq!(
+            chain[0],
+            file_fingerprint(&server.dir.path().join("certs/cert.pem"))
+        );
+        assert_eq!(
+            get(server.gemini, "gemini://localhost/").await.status(),
+            "20",
+            "{algorithm}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_names_each_with_its_certificate_by_sni() {
+    let dir = prepare(&[]);
+    let certs = dir.path().join("certs");
+    tls::regenerate(
+        &certs.join("www.example.org"),
+        &["www.example.org".to_string()],
+        false,
+    )
+    .unwrap();
+    let server = TestServer::start_in(
+        dir,
+        &[(
+            "site.hostname",
+            "[\"example.org\", \"www.example.org\", \"abcdef.onion\"]",
+        )],
+    )
+    .await;
+    let default = file_fingerprint(&certs.join("cert.pem"));
+    let www = file_fingerprint(&certs.join("www.example.org/cert.pem"));
+    assert_ne!(default, www);
+    assert_eq!(
+        chain_seen(server.gemini, "www.example.org").await,
+        [www.as_str()]
+    );
+    assert_eq!(
+        chain_seen(server.gemini, "example.org").await,
+        [default.as_str()]
+    );
+    assert_eq!(
+        chain_seen(server.gemini, "unknown.example").await,
+        [default.as_str()]
+    );
+    assert_eq!(
+        chain_seen(server.gemini, "127.0.0.1").await,
+        [default.as_str()]
+    );
+    // The made certificate names every host name.
+    let summary = &tls::summaries(&certs).unwrap()[0];
+    assert_eq!(
+        summary.names,
+        [
+            "example.org",
+            "www.example.org",
+            "abcdef.onion",
+            "localhost"
+        ]
+    );
+    // Requests for any of the names are answered; another host is not.
+    for host in ["example.org", "WWW.example.org.", "abcdef.onion"] {
+        let reply = common::request(
+            server.gemini,
+            format!("gemini://{host}/\r\n").as_bytes(),
+            "example.org",
+            false,
+        )
+        .await;
+        assert_eq!(reply.status(), "20", "{host}");
+    }
+    assert_eq!(
+        get(server.gemini, "gemini://other.example/").await.status(),
+        "53"
+    );
+    // Gopher menus carry the first name.
+    let menu = String::from_utf8(gopher(server.gopher, b"/\r\n").await).unwrap();
+    assert!(menu.contains("\t/about\texample.org\t"), "{menu}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_certificate_is_served_on_sighup_without_dropping_connections() {
+    let dir = prepare(&[]);
+    let config =
+        "[site]\nwatch = false\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n";
+    let running = Running::start(dir.path(), config);
+    let addr = running.gemini.unwrap();
+    let certs = dir.path().join("certs");
+    let old = chain_seen(addr, "localhost").await;
+
+    // A connection in flight across the swap.
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let mut in_flight = tokio_rustls::TlsConnector::from(common::client_config())
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    in_flight.write_all(b"gemini://localhost/ab").await.unwrap();
+
+    // A broken replacement is refused and the old certificate stays.
+    std::fs::write(
+        certs.join("cert.pem"),
+        "-----BEGIN CERTIFICATE-----\ngarbage\n",
+    )
+    .unwrap();
+    running.signal("HUP");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(chain_seen(addr, "localhost").await, old);
+    assert!(
+        running
+            .log()
+            .iter()
+            .any(|l| l.contains("certificate not replaced")),
+        "{:#?}",
+        running.log()
+    );
+
+    tls::regenerate(&certs, &["localhost".to_string()], true).unwrap();
+    let new = vec![file_fingerprint(&certs.join("cert.pem"))];
+    assert_ne!(new, old);
+    running.signal("HUP");
+    let start = Instant::now();
+    while chain_seen(addr, "localhost").await != new {
+        assert!(
+            start.elapsed() < Duration::from_secs(8),
+            "the new certificate was never served"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    in_flight.write_all(b"out\r\n").await.unwrap();
+    let mut reply = Vec::new();
+    in_flight.read_to_end(&mut reply).await.unwrap();
+    assert!(
+        reply.starts_with(b"20 text/gemini"),
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_replaced_on_disk_is_picked_up_by_itself() {
+    let server = TestServer::start(&[], &[]).await;
+    let old = chain_seen(server.gemini, "localhost").await;
+    let certs = server.dir.path().join("certs");
+    tls::regenerate(&certs, &["localhost".to_string()], true).unwrap();
+    let new = vec![file_fingerprint(&certs.join("cert.pem"))];
+    assert_ne!(old, new);
+    let start = Instant::now();
+    while chain_seen(server.gemini, "localhost").await != new {
+        assert!(
+            start.elapsed() < Duration::from_secs(8),
+            "the new certificate was never served"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sends a PROXY header, then a Gemini request over TLS on the same connection.
+async fn gemini_behind_proxy(addr: SocketAddr, header: &[u8]) -> Option<String> {
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(header).await.unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(common::client_config())
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .ok()?;
+    tls.write_all(b"gemini://localhost/\r\n").await.ok()?;
+    let mut reply = Vec::new();
+    tls.read_to_end(&mut reply).await.ok()?;
+    let reply = String::from_utf8_lossy(&reply).into_owned();
+    Some(reply.lines().next().unwrap_or("").to_string())
+}
+
+fn v2_header(client: [u8; 4], port: u16) -> Vec<u8> {
+    let mut header = b"\r\n\r\n\0\r\nQUIT\n".to_vec();
+    header.extend([0x21, 0x11, 0, 12]);
+    header.extend(client);
+    header.extend([127, 0, 0, 1]);
+    header.extend(port.to_be_bytes());
+    header.extend(1965u16.to_be_bytes());
+    header
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_protocol_headers_by_hand() {
+    let server = TestServer::start(
+        &[],
+        &[
+            ("gemini.proxy_protocol", "true"),
+            ("gopher.proxy_protocol", "true"),
+            ("limits.rate_limit_per_minute", "1"),
+        ],
+    )
+    .await;
+    // v1 and v2, from two clients: each has its own budget, so both are served...
+    let v1 = b"PROXY TCP4 192.0.2.10 127.0.0.1 40000 1965\r\n";
+    assert_eq!(
+        gemini_behind_proxy(server.gemini, v1).await.as_deref(),
+        Some("20 text/gemini; charset=utf-8; lang=en")
+    );
+    let v2 = v2_header([192, 0, 2, 20], 40001);
+    assert_eq!(
+        gemini_behind_proxy(server.gemini, &v2).await.as_deref(),
+        Some("20 text/gemini; charset=utf-8; lang=en")
+    );
+    // ...and the limit falls on the client the header names, not on the balancer.
+    let again = b"PROXY TCP4 192.0.2.10 127.0.0.1 40002 1965\r\n";
+    assert_eq!(
+        gemini_behind_proxy(server.gemini, again).await.as_deref(),
+        Some("44 60")
+    );
+    let gopher_v1 = [
+        b"PROXY TCP4 192.0.2.30 127.0.0.1 40003 70\r\n".as_slice(),
+        b"/about\r\n",
+    ]
+    .concat();
+    assert!(gopher(server.gopher, &gopher_v1)
+        .await
+        .starts_with(b"About me"));
+    let gopher_v2 = [v2_header([192, 0, 2, 40], 40004), b"/about\r\n".to_vec()].concat();
+    assert!(gopher(server.gopher, &gopher_v2)
+        .await
+        .starts_with(b"About me"));
+
+    // Without a valid header, not a byte is answered.
+    assert_eq!(gemini_behind_proxy(server.gemini, b"").await, None);
+    assert!(refused_reply(server.gopher, b"/about\r\n").await.is_empty());
+    assert!(
+        refused_reply(server.gopher, b"PROXY TCP4 nonsense\r\n/about\r\n")
+            .await
+            .is_empty()
+    );
+}
+
+/// What a server sends before it drops a connection (which may end in a reset, as a refused
+/// connection with unread bytes does).
+async fn refused_reply(addr: SocketAddr, raw: &[u8]) -> Vec<u8> {
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(raw).await.unwrap();
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut received)).await;
+    assert!(read.is_ok(), "the connection was left open");
+    received
+}

@@ -212,7 +212,8 @@ impl Text {
         while self.lines.last().is_some_and(String::is_empty) {
             self.lines.pop();
         }
-        let mut out = String::new();
+        let size: usize = self.lines.iter().map(|line| line.len() + 3).sum();
+        let mut out = String::with_capacity(size + 3);
         for line in &self.lines {
             if line.starts_with('.') {
                 out.push('.');

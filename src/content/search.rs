@@ -135,6 +135,9 @@ fn field_weight(fields: u8) -> u32 {
 /// A character as search compares it: lower case, without accents. One character in, one out,
 /// so positions in folded text are positions in the original.
 pub fn fold(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let base = c.nfd().find(|d| !is_combining_mark(*d)).unwrap_or(c);
     let mut lower = base.to_lowercase();
     match (lower.next(), lower.next()) {

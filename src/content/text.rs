@@ -9,6 +9,10 @@ use super::doc::{plain_text, Align, Inlines, Table};
 
 /// Columns a string occupies on a terminal.
 pub fn width(text: &str) -> usize {
+    // Printable ASCII is one column a byte; most words are that.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.len();
+    }
     UnicodeWidthStr::width(text)
 }
 
@@ -42,14 +46,20 @@ pub fn inline_lines(inlines: &Inlines) -> Vec<String> {
 /// `rest`; a word wider than the room stands alone on its line, unbroken (URLs stay whole), and
 /// words joined by [`NO_BREAK`] stay on one line.
 pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = first.to_string();
+    // Lines are sized for the width up front (bytes may exceed columns; then they grow).
+    let new_line = |lead: &str| {
+        let mut line = String::with_capacity(max + 16);
+        line.push_str(lead);
+        line
+    };
+    let mut lines = Vec::with_capacity(text.len() / max.max(1) + 1);
+    let mut line = new_line(first);
     let mut line_width = width(first);
     let mut empty = true;
     for word in words(text) {
         let word_width = width(word);
         if !empty && line_width + 1 + word_width > max {
-            lines.push(std::mem::replace(&mut line, rest.to_string()));
+            lines.push(std::mem::replace(&mut line, new_line(rest)));
             line_width = width(rest);
             empty = true;
         }
@@ -62,7 +72,8 @@ pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
         empty = false;
     }
     if !empty || lines.is_empty() {
-        lines.push(line.trim_end().to_string());
+        line.truncate(line.trim_end().len());
+        lines.push(line);
     }
     lines
 }

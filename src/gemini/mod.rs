@@ -61,12 +61,12 @@ impl ConnectionHandler for Handler {
             tracing::debug!("gemini: handshake or request timed out or failed");
             return;
         };
-        let (route, response) = match line {
+        let (line, response) = match line {
             Ok(line) => {
-                let shown = String::from_utf8_lossy(&line).into_owned();
-                (shown, self.respond(request::parse(&line), peer, local))
+                let response = self.respond(request::parse(&line), peer, local);
+                (line, response)
             }
-            Err(err) => ("-".to_string(), refusal(&err)),
+            Err(err) => (b"-".to_vec(), refusal(&err)),
         };
         let status = response.status;
         let write = async {
@@ -77,7 +77,7 @@ impl ConnectionHandler for Handler {
         let bytes = write_within("gemini", self.timeouts.write, write).await;
         access::log(access::Entry {
             protocol: "gemini",
-            route: &route,
+            route: &String::from_utf8_lossy(&line),
             status: status.into(),
             bytes,
             started,

@@ -1,5 +1,10 @@
 //! Gemini responses: a status line (`<status> <meta>` CRLF) and, for success, a body.
+//!
+//! A rendered body is shared with the cache and written as it is; the status line goes with it
+//! in one vectored write, which rustls seals into one TLS record when it fits (a page of up to
+//! 16 KiB), so a cached page costs one write and no copy of its body.
 
+use std::io::IoSlice;
 use std::path::PathBuf;
 
 use bytes::Bytes;
@@ -62,22 +67,42 @@ impl Response {
     /// Writes the response and returns the bytes written. The caller closes the TLS session.
     pub async fn write_to<W: AsyncWrite + Unpin>(self, writer: &mut W) -> std::io::Result<u64> {
         let header = format!("{} {}\r\n", self.status, self.meta);
-        writer.write_all(header.as_bytes()).await?;
         let mut written = header.len() as u64;
         match self.body {
-            Body::Empty => {}
+            Body::Empty => writer.write_all(header.as_bytes()).await?,
             Body::Bytes(bytes) => {
-                writer.write_all(&bytes).await?;
+                write_both(writer, header.as_bytes(), &bytes).await?;
                 written += bytes.len() as u64;
             }
             Body::File(path) => {
                 let mut file = tokio::fs::File::open(path).await?;
+                writer.write_all(header.as_bytes()).await?;
                 written += tokio::io::copy(&mut file, writer).await?;
             }
         }
         writer.flush().await?;
         Ok(written)
     }
+}
+
+/// Writes `first` then `second` as one stream of bytes, handing both to the writer at once.
+async fn write_both<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    mut first: &[u8],
+    mut second: &[u8],
+) -> std::io::Result<()> {
+    while !first.is_empty() || !second.is_empty() {
+        let written = writer
+            .write_vectored(&[IoSlice::new(first), IoSlice::new(second)])
+            .await?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        let from_first = written.min(first.len());
+        first = &first[from_first..];
+        second = &second[written - from_first..];
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -91,6 +116,46 @@ mod tests {
         let written = response.write_to(&mut out).await.unwrap();
         assert_eq!(out, b"20 text/gemini\r\n# hi\n");
         assert_eq!(written, out.len() as u64);
+    }
+
+    /// A writer that takes at most a few bytes per call, as a congested socket would.
+    struct Trickle(Vec<u8>);
+
+    impl AsyncWrite for Trickle {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            let n = buf.len().min(3);
+            self.0.extend_from_slice(&buf[..n]);
+            std::task::Poll::Ready(Ok(n))
+        }
+
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn partial_writes_lose_nothing() {
+        let mut out = Trickle(Vec::new());
+        let body = Bytes::from(vec![b'x'; 1000]);
+        Response::success("text/gemini", Body::Bytes(body.clone()))
+            .write_to(&mut out)
+            .await
+            .unwrap();
+        assert_eq!(out.0, [b"20 text/gemini\r\n".as_slice(), &body].concat());
     }
 
     #[tokio::test]

@@ -29,6 +29,9 @@ use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
 
 pub const CERT_FILE: &str = "cert.pem";
+
+/// TLS 1.2 sessions kept for resumption (about 100 bytes each).
+const SESSION_CACHE: usize = 4096;
 pub const KEY_FILE: &str = "key.pem";
 
 #[derive(Debug, thiserror::Error)]
@@ -104,13 +107,20 @@ impl Certificates {
     }
 
     /// TLS 1.2 and 1.3 with the ring provider, certificates from this store; no client
-    /// certificates are asked for.
+    /// certificates are asked for. A returning client resumes its session: by a TLS 1.3
+    /// ticket (sealed with a key that rotates, so the server keeps nothing per client), or
+    /// from a bounded cache of TLS 1.2 sessions.
     pub fn server_config(self: &Arc<Self>) -> Result<Arc<ServerConfig>, TlsError> {
-        let config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
+        let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
             .map_err(|e| TlsError::Config(e.to_string()))?
             .with_no_client_auth()
             .with_cert_resolver(self.clone());
+        config.ticketer = rustls::crypto::ring::Ticketer::new()
+            .map_err(|e| TlsError::Config(e.to_string()))?;
+        // One request per connection: one ticket is all a client can use before it reconnects.
+        config.send_tls13_tickets = 1;
+        config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);
         Ok(Arc::new(config))
     }
 }

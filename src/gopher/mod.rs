@@ -58,11 +58,11 @@ impl ConnectionHandler for Handler {
             }
             Ok(line) => line,
         };
-        let shown = match &line {
-            Ok(line) => String::from_utf8_lossy(line).into_owned(),
-            Err(_) => "-".to_string(),
+        let parsed = match &line {
+            Ok(line) => request::parse(line),
+            Err(err) => Err(err.clone()),
         };
-        let (status, answer) = match line.and_then(|line| request::parse(&line)) {
+        let (status, answer) = match parsed {
             Ok(request) => match self.rate_limit.as_ref().map(|limit| limit.admit(peer.ip())) {
                 Some(Err(wait)) => {
                     let message =
@@ -96,7 +96,7 @@ impl ConnectionHandler for Handler {
         let bytes = write_within("gopher", self.timeouts.write, write).await;
         access::log(access::Entry {
             protocol: "gopher",
-            route: &shown,
+            route: &line.as_deref().map_or("-".into(), String::from_utf8_lossy),
             status,
             bytes,
             started,

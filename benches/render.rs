@@ -84,7 +84,9 @@ fn renderers(c: &mut Criterion) {
         port: 70,
         wrap: 70,
     };
-    let seed = page::split(SEED_POST).map(|s| s.body.to_string()).unwrap_or_default();
+    let seed = page::split(SEED_POST)
+        .map(|s| s.body.to_string())
+        .unwrap_or_default();
     for (name, source) in [("seed post", seed), ("100 KiB post", long_post())] {
         let mut group = c.benchmark_group(format!("render {name}"));
         group.throughput(Throughput::Bytes(source.len() as u64));

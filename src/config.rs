@@ -203,7 +203,7 @@ impl Default for LimitsSection {
         LimitsSection {
             max_connections: 1024,
             request_timeout_secs: 10,
-            cache_mib: 32,
+            cache_mib: 16,
             rate_limit_per_minute: 0,
         }
     }

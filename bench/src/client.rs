@@ -99,21 +99,21 @@ pub enum Protocol {
     Gopher,
 }
 
-/// Everything needed to repeat the same request; cheap to clone into each worker.
+/// Everything needed to make requests to one server but the request line; cheap to clone into
+/// each worker.
 #[derive(Clone)]
 pub struct Request {
     pub addr: SocketAddr,
     pub protocol: Protocol,
-    /// The request line, CRLF included.
-    pub line: Arc<[u8]>,
     pub timeout: Duration,
 }
 
 impl Request {
-    /// Makes one request on a new connection, keeping the first `keep` bytes of the answer.
-    pub async fn send(&self, keep: usize) -> Result<Answer, Failure> {
+    /// Sends `line` (CRLF included) on a new connection, keeping the first `keep` bytes of the
+    /// answer.
+    pub async fn send(&self, line: &[u8], keep: usize) -> Result<Answer, Failure> {
         let started = Instant::now();
-        let exchange = self.exchange(keep, started);
+        let exchange = self.exchange(line, keep, started);
         match tokio::time::timeout(self.timeout, exchange).await {
             Ok(outcome) => outcome,
             Err(_) => Err(Failure::new(
@@ -140,7 +140,12 @@ impl Request {
         }
     }
 
-    async fn exchange(&self, keep: usize, started: Instant) -> Result<Answer, Failure> {
+    async fn exchange(
+        &self,
+        line: &[u8],
+        keep: usize,
+        started: Instant,
+    ) -> Result<Answer, Failure> {
         let tcp = TcpStream::connect(self.addr)
             .await
             .map_err(|e| Failure::new(FailureKind::Connect, e))?;
@@ -156,14 +161,14 @@ impl Request {
                     .await
                     .map_err(|e| Failure::new(FailureKind::Handshake, e))?;
                 let resumed = tls.get_ref().1.handshake_kind() == Some(HandshakeKind::Resumed);
-                write_line(&mut tls, &self.line).await?;
+                write_line(&mut tls, line).await?;
                 let mut answer = read_to_end(&mut tls, keep, started).await?;
                 answer.resumed = resumed;
                 Ok(answer)
             }
             Protocol::Gopher => {
                 let mut tcp = tcp;
-                write_line(&mut tcp, &self.line).await?;
+                write_line(&mut tcp, line).await?;
                 read_to_end(&mut tcp, keep, started).await
             }
         }

@@ -7,6 +7,11 @@
 //! read from `/proc`. `--dump-body` instead makes one request and prints the answer's body,
 //! which is how `run.sh` gives the ceiling servers the very bytes gemhole serves.
 //!
+//! One URL (or selector) is requested again and again, or with `--selectors-from` the lines of
+//! a file in turn, every worker taking the next from one shared position: with `--requests`
+//! equal to the number of lines (the default then), each is requested exactly once, which is
+//! how `scale.sh` fetches every post of a capsule.
+//!
 //! Only loopback addresses are accepted: this is a tool for measuring one's own server, not
 //! for loading anybody else's.
 
@@ -14,10 +19,12 @@ mod client;
 mod procstat;
 mod tally;
 
+use std::fs;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,6 +64,10 @@ struct Cli {
     /// Gopher selector.
     #[arg(long, default_value = "/")]
     selector: String,
+    /// Request targets, one per line (Gemini: URLs all naming one host; Gopher: selectors),
+    /// taken in turn by all clients; without --requests or --duration, each line once.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["url", "selector", "dump_body"])]
+    selectors_from: Option<PathBuf>,
     /// Clients working at once.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     concurrency: u64,
@@ -111,11 +122,11 @@ fn start(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let request = build_request(&cli)?;
+    let (request, lines) = build_request(&cli)?;
     if cli.dump_body {
-        return dump_body(&request).await;
+        return dump_body(&request, lines.take()).await;
     }
-    let report = measure(&cli, &request).await?;
+    let report = measure(&cli, &request, lines).await?;
     if cli.json {
         println!("{}", report.to_json());
     } else {
@@ -124,28 +135,96 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn build_request(cli: &Cli) -> anyhow::Result<Request> {
+/// The server to ask, and the request lines to send it.
+fn build_request(cli: &Cli) -> anyhow::Result<(Request, Arc<Lines>)> {
     let timeout = seconds("--timeout", cli.timeout)?;
-    let (protocol, line) = match cli.protocol {
+    let targets = match (&cli.selectors_from, cli.protocol) {
+        (Some(path), _) => read_targets(path)?,
+        (None, ProtocolName::Gemini) => vec![cli.url.clone()],
+        (None, ProtocolName::Gopher) => vec![cli.selector.clone()],
+    };
+    let protocol = match cli.protocol {
         ProtocolName::Gemini => {
-            let host = client::url_host(&cli.url).to_string();
-            let server_name = ServerName::try_from(host)
-                .with_context(|| format!("{} has no usable host name for SNI", cli.url))?;
+            let host = sni_host(&targets)?;
+            let server_name = ServerName::try_from(host.to_string())
+                .with_context(|| format!("{} has no usable host name for SNI", targets[0]))?;
             let connector = client::tls_connector(cli.resume)?;
-            let protocol = Protocol::Gemini {
+            Protocol::Gemini {
                 connector,
                 server_name,
-            };
-            (protocol, &cli.url)
+            }
         }
-        ProtocolName::Gopher => (Protocol::Gopher, &cli.selector),
+        ProtocolName::Gopher => Protocol::Gopher,
     };
-    Ok(Request {
+    let request = Request {
         addr: cli.addr,
         protocol,
-        line: format!("{line}\r\n").into_bytes().into(),
         timeout,
-    })
+    };
+    Ok((request, Lines::new(&targets)))
+}
+
+/// The request targets in a `--selectors-from` file.
+fn read_targets(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let targets = parse_targets(&text);
+    ensure!(
+        !targets.is_empty(),
+        "{} holds no request target",
+        path.display()
+    );
+    Ok(targets)
+}
+
+/// One target per line, without its line end (LF or CRLF); blank lines are skipped.
+fn parse_targets(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The host the Gemini URLs name, the SNI name of every connection; they must all name the same.
+fn sni_host(urls: &[String]) -> anyhow::Result<&str> {
+    let first = urls.first().context("no URL to request")?;
+    let host = client::url_host(first);
+    if let Some(other) = urls.iter().find(|url| client::url_host(url) != host) {
+        bail!("{other} names another host than {first}: every URL must name the same host");
+    }
+    Ok(host)
+}
+
+/// Request lines (CRLF included) that workers take in turn from one shared position, so that
+/// as many requests as lines send each line exactly once.
+#[derive(Debug)]
+struct Lines {
+    lines: Vec<Box<[u8]>>,
+    next: AtomicUsize,
+}
+
+impl Lines {
+    /// `targets` must not be empty.
+    fn new(targets: &[String]) -> Arc<Self> {
+        let lines = targets
+            .iter()
+            .map(|target| format!("{target}\r\n").into_bytes().into_boxed_slice())
+            .collect();
+        Arc::new(Lines {
+            lines,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    fn count(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// The next line, starting over after the last.
+    fn take(&self) -> &[u8] {
+        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.lines.len();
+        &self.lines[index]
+    }
 }
 
 fn seconds(flag: &str, value: f64) -> anyhow::Result<Duration> {
@@ -153,8 +232,8 @@ fn seconds(flag: &str, value: f64) -> anyhow::Result<Duration> {
 }
 
 /// One request; the body goes to stdout, and anything but a success is an error.
-async fn dump_body(request: &Request) -> anyhow::Result<()> {
-    let answer = request.send(DUMP_LIMIT).await?;
+async fn dump_body(request: &Request, line: &[u8]) -> anyhow::Result<()> {
+    let answer = request.send(line, DUMP_LIMIT).await?;
     ensure!(
         (answer.bytes as usize) <= DUMP_LIMIT,
         "the answer is larger than {DUMP_LIMIT} bytes"
@@ -194,13 +273,18 @@ fn gopher_body(answer: &[u8]) -> anyhow::Result<&[u8]> {
 }
 
 /// Warm-up (not counted), then the measured phase with the server's CPU read around it.
-async fn measure(cli: &Cli, request: &Request) -> anyhow::Result<Report> {
+async fn measure(cli: &Cli, request: &Request, lines: Arc<Lines>) -> anyhow::Result<Report> {
     let warmup = seconds("--warmup", cli.warmup)?;
     if !warmup.is_zero() {
         let budget = Budget::new(warmup, None);
-        load(request, cli.concurrency, budget).await?;
+        load(request, &lines, cli.concurrency, budget).await?;
     }
-    let duration = match (cli.duration, cli.requests) {
+    // A file of targets is gone through once unless told otherwise.
+    let one_pass = cli.selectors_from.is_some() && cli.duration.is_none();
+    let requests = cli
+        .requests
+        .or_else(|| one_pass.then_some(lines.count() as u64));
+    let duration = match (cli.duration, requests) {
         (Some(secs), _) => seconds("--duration", secs)?,
         (None, Some(_)) => REQUESTS_TIME_CAP,
         (None, None) => Duration::from_secs(10),
@@ -210,8 +294,9 @@ async fn measure(cli: &Cli, request: &Request) -> anyhow::Result<Report> {
     let started = Instant::now();
     let tally = load(
         request,
+        &lines,
         cli.concurrency,
-        Budget::new(duration, cli.requests),
+        Budget::new(duration, requests),
     )
     .await?;
     let elapsed = started.elapsed();
@@ -255,9 +340,14 @@ impl Budget {
 }
 
 /// Runs `concurrency` workers until the budget is spent and merges what they counted.
-async fn load(request: &Request, concurrency: u64, budget: Arc<Budget>) -> anyhow::Result<Tally> {
+async fn load(
+    request: &Request,
+    lines: &Arc<Lines>,
+    concurrency: u64,
+    budget: Arc<Budget>,
+) -> anyhow::Result<Tally> {
     let workers: Vec<_> = (0..concurrency)
-        .map(|_| tokio::spawn(worker(request.clone(), budget.clone())))
+        .map(|_| tokio::spawn(worker(request.clone(), lines.clone(), budget.clone())))
         .collect();
     let mut total = Tally::default();
     for handle in workers {
@@ -267,13 +357,16 @@ async fn load(request: &Request, concurrency: u64, budget: Arc<Budget>) -> anyho
 }
 
 /// One client: a request, then the next, while the budget lasts.
-async fn worker(request: Request, budget: Arc<Budget>) -> Tally {
+async fn worker(request: Request, lines: Arc<Lines>, budget: Arc<Budget>) -> Tally {
     let mut tally = Tally::default();
     while budget.take() {
-        let outcome = request.send(STATUS_BYTES).await.map(|answer| {
-            let status = request.status(&answer.head);
-            (answer, status)
-        });
+        let outcome = request
+            .send(lines.take(), STATUS_BYTES)
+            .await
+            .map(|answer| {
+                let status = request.status(&answer.head);
+                (answer, status)
+            });
         tally.record(outcome);
     }
     tally
@@ -292,6 +385,36 @@ mod tests {
         assert_eq!(gopher_body(b"iHello\r\n").unwrap(), b"iHello\r\n");
         assert!(gopher_body(b"3Not found\r\n").is_err());
         assert!(gopher_body(b"").is_err());
+    }
+
+    #[test]
+    fn target_files_hold_one_target_per_line() {
+        let text = "/posts/a\r\n\n/posts/b\n  \n/search\tsmall web\n";
+        assert_eq!(
+            parse_targets(text),
+            ["/posts/a", "/posts/b", "/search\tsmall web"]
+        );
+        assert!(parse_targets("\n \n").is_empty());
+    }
+
+    #[test]
+    fn gemini_targets_share_one_host() {
+        let urls = |list: &[&str]| list.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+        let same = urls(&["gemini://localhost/a", "gemini://localhost:1965/b"]);
+        assert_eq!(sni_host(&same).unwrap(), "localhost");
+        assert!(sni_host(&urls(&["gemini://localhost/a", "gemini://example.org/b"])).is_err());
+        assert!(sni_host(&[]).is_err());
+    }
+
+    #[test]
+    fn lines_go_round_and_each_comes_once_per_round() {
+        let lines = Lines::new(&["a".to_string(), "b".to_string(), "c".to_string()]);
+        assert_eq!(lines.count(), 3);
+        let mut taken: Vec<&[u8]> = (0..6).map(|_| lines.take()).collect();
+        assert_eq!(&taken[..3], [b"a\r\n", b"b\r\n", b"c\r\n"]);
+        taken.sort();
+        assert_eq!(taken.len(), 6);
+        assert_eq!(taken[0], taken[1]);
     }
 
     #[test]

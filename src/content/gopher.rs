@@ -7,7 +7,9 @@
 //! host and port in every item. Which item type a capsule route has is asked of the site
 //! through [`ItemTypes`]; this module reads no files.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use percent_encoding::percent_decode_str;
 
@@ -67,52 +69,122 @@ pub fn caps(version: &str) -> String {
     text.finish()
 }
 
-/// One menu line: type, display text, selector, host, port. TABs and line breaks in the text
-/// become spaces, and the display is cut to [`MENU_WIDTH`] columns.
-pub fn menu_line(kind: char, display: &str, selector: &str, host: &str, port: u16) -> String {
-    let clean = |text: &str| text.replace(['\t', '\r', '\n'], " ");
-    format!(
-        "{kind}{}\t{}\t{host}\t{port}\r\n",
-        truncate(&clean(display), MENU_WIDTH),
-        clean(selector)
-    )
+/// A menu being written: lines appended to one buffer, the terminator added at the end.
+/// Large menus (an archive of thousands of posts) are written without a string per line.
+#[derive(Default)]
+struct Menu {
+    out: String,
 }
 
-/// An information line of a menu.
-pub fn info_line(text: &str) -> String {
-    menu_line('i', text, "", "null.host", 1)
+impl Menu {
+    fn with_capacity(lines: usize) -> Menu {
+        Menu {
+            out: String::with_capacity(lines * 80),
+        }
+    }
+
+    /// One line: type, display text, selector, host, port. TABs and line breaks in the text
+    /// become spaces, and the display is cut to [`MENU_WIDTH`] columns.
+    fn line(&mut self, kind: char, display: &str, selector: [&str; 2], host: &str, port: u16) {
+        self.out.push(kind);
+        push_clean(&mut self.out, &truncate(display, MENU_WIDTH));
+        self.out.push('\t');
+        for part in selector {
+            push_clean(&mut self.out, part);
+        }
+        self.out.push('\t');
+        self.out.push_str(host);
+        self.out.push('\t');
+        let _ = write!(self.out, "{port}");
+        self.out.push_str("\r\n");
+    }
+
+    fn info(&mut self, text: &str) {
+        self.line('i', text, ["", ""], "null.host", 1);
+    }
+
+    /// A link as an item, its label collapsed (or its URL when it has none).
+    fn item(&mut self, link: &Link, at: &Endpoint, types: &dyn ItemTypes) {
+        let item = item_for(link, at, types);
+        let label = collapsed(link.display_label());
+        let display = if label.is_empty() {
+            link.target.as_str()
+        } else {
+            &label
+        };
+        let selector = [item.selector_prefix, &item.selector];
+        self.line(item.kind, display, selector, item.host, item.port);
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push_str(".\r\n");
+        self.out
+    }
+}
+
+/// Text with TABs and line breaks turned into spaces, as a menu field must be.
+fn push_clean(out: &mut String, text: &str) {
+    if !text.contains(['\t', '\r', '\n']) {
+        out.push_str(text);
+        return;
+    }
+    out.extend(text.chars().map(|c| match c {
+        '\t' | '\r' | '\n' => ' ',
+        c => c,
+    }));
+}
+
+/// [`collapse_spaces`], without a copy when there is nothing to collapse.
+fn collapsed(text: &str) -> Cow<'_, str> {
+    let tidy = !text.contains(|c: char| c.is_whitespace() && c != ' ')
+        && !text.contains("  ")
+        && !text.starts_with(' ')
+        && !text.ends_with(' ');
+    match tidy {
+        true => Cow::Borrowed(text),
+        false => Cow::Owned(collapse_spaces(text)),
+    }
+}
+
+/// One menu line (see [`Menu::line`]), on its own.
+pub fn menu_line(kind: char, display: &str, selector: &str, host: &str, port: u16) -> String {
+    let mut menu = Menu::default();
+    menu.line(kind, display, ["", selector], host, port);
+    menu.out
 }
 
 /// A menu holding only a search item, for a search selector requested without words.
 pub fn search_prompt(prompt: &str, selector: &str, at: &Endpoint) -> String {
-    format!(
-        "{}.\r\n",
-        menu_line('7', prompt, selector, &at.host, at.port)
-    )
+    let mut menu = Menu::default();
+    menu.line('7', prompt, ["", selector], &at.host, at.port);
+    menu.finish()
 }
 
 /// An error answer: one type 3 line and the terminator.
 pub fn error_menu(message: &str) -> String {
-    format!("{}.\r\n", menu_line('3', message, "", "null.host", 1))
+    let mut menu = Menu::default();
+    menu.line('3', message, ["", ""], "null.host", 1);
+    menu.finish()
 }
 
 /// How a link appears as a menu item: its type, selector, host and port.
-struct Item {
+struct Item<'a> {
     kind: char,
-    selector: String,
-    host: String,
+    /// `URL:` for links to other schemes, written before the selector.
+    selector_prefix: &'static str,
+    selector: Cow<'a, str>,
+    host: &'a str,
     port: u16,
 }
 
-fn item_for(link: &Link, at: &Endpoint, types: &dyn ItemTypes) -> Item {
+fn item_for<'a>(link: &'a Link, at: &'a Endpoint, types: &dyn ItemTypes) -> Item<'a> {
     if link.is_local() {
-        let route = percent_decode_str(&link.target)
-            .decode_utf8_lossy()
-            .into_owned();
+        let route = percent_decode_str(&link.target).decode_utf8_lossy();
         return Item {
             kind: types.item_type(&route),
+            selector_prefix: "",
             selector: route,
-            host: at.host.clone(),
+            host: &at.host,
             port: at.port,
         };
     }
@@ -121,14 +193,15 @@ fn item_for(link: &Link, at: &Endpoint, types: &dyn ItemTypes) -> Item {
     }
     Item {
         kind: 'h',
-        selector: format!("URL:{}", link.target),
-        host: at.host.clone(),
+        selector_prefix: "URL:",
+        selector: Cow::Borrowed(&link.target),
+        host: &at.host,
         port: at.port,
     }
 }
 
 /// `gopher://host[:port][/T[selector]]` as a native item (RFC 4266).
-fn parse_gopher_url(url: &str) -> Option<Item> {
+fn parse_gopher_url(url: &str) -> Option<Item<'_>> {
     let rest = url.strip_prefix("gopher://")?;
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let (host, port) = match authority.rsplit_once(':') {
@@ -142,13 +215,11 @@ fn parse_gopher_url(url: &str) -> Option<Item> {
     }
     let mut chars = path.chars();
     let kind = chars.next().unwrap_or('1');
-    let selector = percent_decode_str(chars.as_str())
-        .decode_utf8_lossy()
-        .into_owned();
     Some(Item {
         kind,
-        selector,
-        host: host.to_string(),
+        selector_prefix: "",
+        selector: percent_decode_str(chars.as_str()).decode_utf8_lossy(),
+        host,
         port,
     })
 }
@@ -391,46 +462,40 @@ fn inline_text<'a>(inlines: &'a Inlines, numbering: &mut Numbering<'a>) -> Vec<S
 /// Renders an index document as a type 1 menu: words as information lines, link blocks as
 /// items.
 pub fn render_menu(doc: &Document, at: &Endpoint, types: &dyn ItemTypes) -> String {
-    let mut lines: Vec<String> = Vec::new();
+    let links: usize = doc.blocks.iter().map(|block| block.links().len()).sum();
+    let mut menu = Menu::with_capacity(links + 4 * doc.blocks.len());
     let mut numbering = Numbering::default();
-    for block in &doc.blocks {
-        if !lines.is_empty() {
-            lines.push(info_line(""));
+    for (i, block) in doc.blocks.iter().enumerate() {
+        if i > 0 {
+            menu.info("");
         }
         match block {
             Block::Links(links) => {
                 for link in links {
-                    lines.push(item_line(link, at, types));
+                    menu.item(link, at, types);
                 }
             }
             Block::Entries(entries) => {
                 for entry in entries {
-                    lines.push(item_line(&entry.link, at, types));
-                    let summary = wrap(&entry.summary, MENU_WIDTH, "  ", "  ");
-                    lines.extend(summary.iter().map(|line| info_line(line)));
+                    menu.item(&entry.link, at, types);
+                    for line in wrap(&entry.summary, MENU_WIDTH, "  ", "  ") {
+                        menu.info(&line);
+                    }
                 }
             }
             block => {
                 let mut text = Text::default();
                 text_block(&mut text, block, &mut numbering, MENU_WIDTH);
-                lines.extend(text.lines.iter().map(|line| info_line(line)));
+                for line in &text.lines {
+                    menu.info(line);
+                }
                 for link in block.links() {
-                    lines.push(item_line(link, at, types));
+                    menu.item(link, at, types);
                 }
             }
         }
     }
-    lines.push(".\r\n".to_string());
-    lines.concat()
-}
-
-fn item_line(link: &Link, at: &Endpoint, types: &dyn ItemTypes) -> String {
-    let item = item_for(link, at, types);
-    let display = match collapse_spaces(link.display_label()) {
-        label if label.is_empty() => link.target.clone(),
-        label => label,
-    };
-    menu_line(item.kind, &display, &item.selector, &item.host, item.port)
+    menu.finish()
 }
 
 /// The links menu of a page: its title, then one item per link in order, then the way back.
@@ -441,24 +506,21 @@ pub fn links_menu(
     at: &Endpoint,
     types: &dyn ItemTypes,
 ) -> String {
+    let links = doc.all_links();
+    let mut menu = Menu::with_capacity(links.len() + 4);
+    menu.info(&format!("Links in \"{title}\""));
+    menu.info("");
     let mut seen: Vec<&str> = Vec::new();
-    let mut lines = vec![info_line(&format!("Links in \"{title}\"")), info_line("")];
-    for link in doc.all_links() {
+    for link in links {
         if !seen.contains(&link.target.as_str()) {
             seen.push(&link.target);
-            lines.push(item_line(link, at, types));
+            menu.item(link, at, types);
         }
     }
-    lines.push(info_line(""));
-    lines.push(menu_line(
-        '0',
-        &format!("Back to \"{title}\""),
-        text_route,
-        &at.host,
-        at.port,
-    ));
-    lines.push(".\r\n".to_string());
-    lines.concat()
+    menu.info("");
+    let back = format!("Back to \"{title}\"");
+    menu.line('0', &back, ["", text_route], &at.host, at.port);
+    menu.finish()
 }
 
 #[cfg(test)]

@@ -78,13 +78,24 @@ const SEARCH_PROMPT: &str = "Search the posts";
 const GOPHER_MENU: &str = "application/gopher-menu";
 
 impl Content {
-    /// Builds the first snapshot. Problems with single files are logged, not returned.
+    /// Builds the first snapshot. Problems with single files are logged, not returned. The
+    /// search index is built on a thread of its own meanwhile, so serving starts at once.
     pub fn load(settings: Settings) -> Result<Content, SiteError> {
         let cache = RenderCache::new(settings.cache_bytes);
-        let site = Site::build(Arc::new(settings))?;
+        let site = Arc::new(Site::build(Arc::new(settings))?);
         log_problems(&site);
+        let indexed = site.clone();
+        let spawned = std::thread::Builder::new()
+            .name("search-index".to_string())
+            .spawn(move || {
+                indexed.search_index();
+            });
+        if let Err(err) = spawned {
+            // The first search builds it instead.
+            tracing::warn!("cannot start the search index thread: {err}");
+        }
         Ok(Content {
-            site: ArcSwap::from_pointee(site),
+            site: ArcSwap::new(site),
             cache,
         })
     }
@@ -96,6 +107,8 @@ impl Content {
         let old = self.site.load_full();
         match Site::build(old.settings.clone()) {
             Ok(site) => {
+                // Ready before it is served: search never goes missing after an edit.
+                site.search_index();
                 for problem in site.problems() {
                     if !old.problems().contains(problem) {
                         log_problem(problem);

@@ -98,13 +98,37 @@ pub struct Split<'a> {
 /// Splits `source` into front matter and body. A file without a front matter block has empty
 /// metadata and the whole text as its body.
 pub fn split(source: &str) -> Result<Split<'_>, FrontMatterError> {
+    let located = locate(source)?;
+    let meta = match located.block {
+        Some((block, format)) => parse_block(block, format)?,
+        None => FrontMatter::default(),
+    };
+    Ok(Split {
+        meta,
+        body: located.body,
+    })
+}
+
+/// The body of `source`, found without reading the front matter (a file whose front matter is
+/// never closed is all front matter: no body).
+pub fn body(source: &str) -> &str {
+    locate(source).map_or("", |located| located.body)
+}
+
+/// Where a source's front matter block and body are.
+struct Located<'a> {
+    block: Option<(&'a str, Format)>,
+    body: &'a str,
+}
+
+fn locate(source: &str) -> Result<Located<'_>, FrontMatterError> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let Some((fence, format)) = [("---", Format::Yaml), ("+++", Format::Toml)]
         .into_iter()
         .find(|(fence, _)| first_line(source) == *fence)
     else {
-        return Ok(Split {
-            meta: FrontMatter::default(),
+        return Ok(Located {
+            block: None,
             body: source,
         });
     };
@@ -113,13 +137,12 @@ pub fn split(source: &str) -> Result<Split<'_>, FrontMatterError> {
         .map_or(source.len(), |newline| newline + 1);
     let mut offset = after_open;
     let mut line_number = 2;
-    let rest = &source[after_open..];
-    for line in rest.split_inclusive('\n') {
+    for line in source[after_open..].split_inclusive('\n') {
         if line.trim_end_matches(['\n', '\r']) == fence {
-            let block = &source[after_open..offset];
-            let body = &source[offset + line.len()..];
-            let meta = parse_block(block, format)?;
-            return Ok(Split { meta, body });
+            return Ok(Located {
+                block: Some((&source[after_open..offset], format)),
+                body: &source[offset + line.len()..],
+            });
         }
         offset += line.len();
         line_number += 1;
@@ -360,6 +383,17 @@ mod tests {
 
         let err = split("---\ntitle: never closed\n").unwrap_err();
         assert!(err.message.contains("never closed"), "{err}");
+    }
+
+    #[test]
+    fn the_body_alone_is_found_without_reading_the_front_matter() {
+        assert_eq!(
+            body("---\ntitle: [not yaml at all\n---\nthe body"),
+            "the body"
+        );
+        assert_eq!(body("+++\ntitle = 1\n+++\nbody"), "body");
+        assert_eq!(body("no front matter"), "no front matter");
+        assert_eq!(body("---\nnever closed\n"), "");
     }
 
     #[test]

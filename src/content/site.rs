@@ -12,16 +12,17 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use rustc_hash::FxHashMap;
 
 use super::doc::{plain_text, Block, Document, Entry, Inline, Link, ListItem, Marker, TitleBlock};
 use super::gopher::{self, Endpoint, ItemTypes};
 use super::page::{self, Date, FrontMatter};
 use super::problem::Problem;
-use super::search::{self, SearchIndex};
+use super::search::{self, IndexBuilder, SearchIndex};
 use super::text::collapse_spaces;
 use super::{markdown, scan};
 
@@ -153,11 +154,13 @@ pub struct Site {
     pages: Vec<Page>,
     /// Indexes into `pages`: the posts, newest first.
     posts: Vec<usize>,
-    routes: HashMap<String, Route>,
+    /// Keys come from the capsule only (requests just look up), so a fast hash is safe.
+    routes: FxHashMap<String, Route>,
     /// Routes of markdown sources by their path below the content folder, to resolve links.
     source_routes: HashMap<String, Arc<str>>,
     tags: Vec<Tag>,
-    search: SearchIndex,
+    /// Built after the snapshot, from the sources: see [`Site::search_index`].
+    search: OnceLock<SearchIndex>,
     problems: Vec<Problem>,
 }
 
@@ -203,10 +206,10 @@ impl Site {
             root: root.clone(),
             pages: Vec::new(),
             posts: Vec::new(),
-            routes: HashMap::new(),
+            routes: FxHashMap::default(),
             source_routes: HashMap::new(),
             tags: Vec::new(),
-            search: SearchIndex::default(),
+            search: OnceLock::new(),
             problems: Vec::new(),
         };
         for (route, index) in [
@@ -224,7 +227,7 @@ impl Site {
         for file in found {
             if is_markdown(&file.rel) {
                 match site.read_page(&file.path, &file.rel) {
-                    Ok(Some((page, body))) => site.add_page(page, &body, &mut problems),
+                    Ok(Some(page)) => site.add_page(page, &mut problems),
                     Ok(None) => {}
                     Err(problem) => problems.push(problem),
                 }
@@ -294,7 +297,7 @@ impl Site {
         true
     }
 
-    fn add_page(&mut self, page: Page, body: &str, problems: &mut Vec<Problem>) {
+    fn add_page(&mut self, page: Page, problems: &mut Vec<Problem>) {
         let index = self.pages.len();
         if !self.add_route(&page.route, Route::Page(index)) {
             problems.push(Problem::error(
@@ -308,26 +311,51 @@ impl Site {
         }
         self.source_routes
             .insert(page.rel.clone(), page.route.clone());
-        self.search.add(
-            index,
-            &search::Entry {
-                title: &page.title,
-                tags: &page.tags,
-                description: page.description.as_deref(),
-                body,
-            },
-        );
         self.pages.push(page);
     }
 
-    /// Reads a markdown source's metadata and body. `Ok(None)` for a draft, never served.
-    fn read_page(&self, path: &Path, rel: &str) -> Result<Option<(Page, String)>, Problem> {
+    /// Reads a markdown source's metadata. `Ok(None)` for a draft, never served.
+    fn read_page(&self, path: &Path, rel: &str) -> Result<Option<Page>, Problem> {
         let text = read_source(path)?;
-        let (page, body) = self.describe(path, rel, &text)?;
+        let (page, _) = self.describe(path, rel, &text)?;
         Ok(page.map(|mut page| {
             page.modified = fs::metadata(path).and_then(|m| m.modified()).ok();
-            (page, body.to_string())
+            page
         }))
+    }
+
+    /// The search index, built from the sources on first need. Building it reads every page
+    /// again, so the server starts serving first and builds it on another thread (a search
+    /// arriving meanwhile waits for it); a reload builds it before its snapshot is swapped in.
+    pub fn search_index(&self) -> &SearchIndex {
+        self.search.get_or_init(|| {
+            let started = std::time::Instant::now();
+            // Contiguous runs of pages on every core, merged in order.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let run = self.pages.len().div_ceil(cores).max(64);
+            let builders: Vec<IndexBuilder> = std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..self.pages.len())
+                    .step_by(run)
+                    .map(|start| scope.spawn(move || self.index_pages(start, run)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|worker| worker.join().unwrap_or_default())
+                    .collect()
+            });
+            let mut builders = builders.into_iter();
+            let mut builder = builders.next().unwrap_or_default();
+            for later in builders {
+                builder.merge(later);
+            }
+            let index = builder.finish();
+            tracing::debug!(
+                "search index of {} pages built in {} ms",
+                self.pages.len(),
+                started.elapsed().as_millis()
+            );
+            index
+        })
     }
 
     /// The page a source describes (or `None` for a draft), and its body.
@@ -401,6 +429,27 @@ impl Site {
         let mut pages: Vec<&Page> = self.pages.iter().filter(|p| !p.is_post).collect();
         pages.sort_by(|a, b| a.route.cmp(&b.route));
         pages
+    }
+
+    /// The pages numbered `start` and on, `count` of them, indexed.
+    fn index_pages(&self, start: usize, count: usize) -> IndexBuilder {
+        let mut builder = IndexBuilder::default();
+        for (number, page) in self.pages.iter().enumerate().skip(start).take(count) {
+            // A source that went bad since the scan is left out until the next one.
+            let Ok(text) = read_source(&page.source) else {
+                continue;
+            };
+            builder.add(
+                number,
+                &search::Entry {
+                    title: &page.title,
+                    tags: &page.tags,
+                    description: page.description.as_deref(),
+                    body: page::body(&text),
+                },
+            );
+        }
+        builder
     }
 
     /// Every page and post.
@@ -544,7 +593,17 @@ impl Site {
             level: 1,
             content: vec![Inline::Text(settings.title.clone())],
         }];
-        let posts: Vec<Link> = self.posts().map(Site::post_link).collect();
+        // Only as many post links as the page shows.
+        let shown_posts = match index {
+            Index::Home => HOME_POSTS,
+            Index::Posts => usize::MAX,
+            Index::Tags | Index::Tag(_) => 0,
+        };
+        let posts: Vec<Link> = self
+            .posts()
+            .take(shown_posts)
+            .map(Site::post_link)
+            .collect();
         match index {
             Index::Home => {
                 if let Some(description) = &settings.description {
@@ -565,8 +624,7 @@ impl Site {
                 }
                 if !posts.is_empty() {
                     blocks.push(heading(2, "Posts"));
-                    let shown = posts.len().min(HOME_POSTS);
-                    blocks.push(Block::Links(posts.into_iter().take(shown).collect()));
+                    blocks.push(Block::Links(posts));
                     let mut more = vec![local_link("/posts/", "All posts")];
                     if !self.tags.is_empty() {
                         more.push(local_link("/tags/", "Tags"));
@@ -637,7 +695,7 @@ impl Site {
     /// The results of a search as a document: best matches first, each with an excerpt.
     pub fn search_document(&self, query: &str) -> Document {
         let query = collapse_spaces(query);
-        let mut hits = self.search.search(&query);
+        let mut hits = self.search_index().search(&query);
         // Equal scores: newest first, as everywhere else.
         hits.sort_by(|a, b| {
             b.score.cmp(&a.score).then_with(|| {

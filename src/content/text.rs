@@ -3,6 +3,8 @@
 //!
 //! Knows nothing about gemtext or Gopher framing; only how text occupies a terminal's columns.
 
+use std::borrow::Cow;
+
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::doc::{plain_text, Align, Inlines, Table};
@@ -79,9 +81,9 @@ pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
 }
 
 /// Cuts `text` to at most `max` columns, ending in `…` when something was cut.
-pub fn truncate(text: &str, max: usize) -> String {
+pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     if width(text) <= max {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let mut out = String::new();
     let mut used = 0;
@@ -95,7 +97,7 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
     out.truncate(out.trim_end().len());
     out.push('…');
-    out
+    Cow::Owned(out)
 }
 
 /// Text safe inside HTML or XML elements and attribute values. Control characters that XML

@@ -116,8 +116,8 @@ impl Certificates {
             .map_err(|e| TlsError::Config(e.to_string()))?
             .with_no_client_auth()
             .with_cert_resolver(self.clone());
-        config.ticketer = rustls::crypto::ring::Ticketer::new()
-            .map_err(|e| TlsError::Config(e.to_string()))?;
+        config.ticketer =
+            rustls::crypto::ring::Ticketer::new().map_err(|e| TlsError::Config(e.to_string()))?;
         // One request per connection: one ticket is all a client can use before it reconnects.
         config.send_tls13_tickets = 1;
         config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);

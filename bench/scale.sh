@@ -1,0 +1,422 @@
+#!/usr/bin/env bash
+# bench/scale.sh: how gemhole behaves with a big blog.
+#
+# For each size in SCALE_POSTS, writes a synthetic capsule with `gencapsule` and measures:
+# start-up time to the first served request (median of 3 starts), memory idle, the first
+# (cold) and following (warm) render times of home, archive, tags and two searches over Gopher
+# and of the archive over Gemini, a fetch of every post once with `loadgen --selectors-from`,
+# memory after it, and a clean exit on SIGTERM. Prints one table per size and the project's
+# targets with PASS or FAIL. A 1-post capsule's start-up is measured first as the fixed cost.
+#
+# Knobs (environment): SCALE_POSTS ("1000 10000"), SEED (1), CONCURRENCY (16, for the fetch of
+# every post), SEARCH_WORD ("time"), SEARCH_WORDS ("small server"), KEEP=1 (keep the capsules
+# and logs, and say where), CARGO_TARGET_DIR.
+# Every server listens on 127.0.0.1 only and is stopped when the script exits.
+set -euo pipefail
+export LC_ALL=C
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+SCALE_POSTS="${SCALE_POSTS:-1000 10000}"
+SEED="${SEED:-1}"
+CONCURRENCY="${CONCURRENCY:-16}"
+SEARCH_WORD="${SEARCH_WORD:-time}"
+SEARCH_WORDS="${SEARCH_WORDS:-small server}"
+KEEP="${KEEP:-0}"
+STARTS=3
+TAB=$'\t'
+WARM_RUNS=20
+# The project's targets.
+READY_TARGET_MS=1000
+RENDER_TARGET_MS=20
+RSS_TARGET_MIB=64
+
+TMP=""
+GEMHOLE_PID=""
+POLLER_PID=""
+
+# Stops what is still running (SIGTERM, up to 5 s, then SIGKILL) and removes the files.
+cleanup() {
+  local pid tries
+  for pid in $POLLER_PID $GEMHOLE_PID; do
+    kill -TERM "$pid" 2>/dev/null || continue
+    for tries in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if [[ -n $TMP && $KEEP != 1 ]]; then rm -rf "$TMP"; fi
+  if [[ -n $TMP && $KEEP == 1 ]]; then note "kept $TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+note() { printf '%s\n' "$*" >&2; }
+
+# A port that was free a moment ago, on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Milliseconds between two $EPOCHREALTIME values.
+ms_between() {
+  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'
+}
+
+# The number on the `KEY:` line of /proc/PID/status (KiB for the Vm lines).
+proc_status() {
+  awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"
+}
+
+# User + system CPU time of PID so far, in ms (clock-tick resolution).
+cpu_ms() {
+  local ticks
+  ticks="$(getconf CLK_TCK)"
+  # Fields after the last ")": state is 1, utime 12, stime 13.
+  sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$ticks" '{ printf "%.0f", ($12 + $13) * 1000 / hz }'
+}
+
+# Polls a Gopher port until one request is answered to its end: prints `polling` when it has
+# started (so that the server is started after it, and Python's own start-up is not counted),
+# then `answered EPOCH_SECONDS BYTES`. Sleeps 1 ms between refused connections.
+POLLER='
+import socket, sys, time
+port, selector = int(sys.argv[1]), sys.argv[2]
+deadline = time.time() + 60
+print("polling", flush=True)
+while True:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+            conn.sendall(selector.encode() + b"\r\n")
+            size = 0
+            while chunk := conn.recv(65536):
+                size += len(chunk)
+        if size:
+            print(f"answered {time.time():.6f} {size}", flush=True)
+            break
+    except OSError:
+        pass
+    if time.time() > deadline:
+        sys.exit("no answer within 60 s")
+    time.sleep(0.001)
+'
+
+# start_gemhole RUN SELECTOR: starts gemhole with RUN/config.toml and waits for its first
+# answer to SELECTOR; sets GEMHOLE_PID, READY_MS (process start to end of that answer) and
+# READY_CPU_MS (the CPU time gemhole had used by then).
+start_gemhole() {
+  local run=$1 selector=$2 out="$1/poll.out" t0 tries
+  : >"$out"
+  python3 -c "$POLLER" "$GOPHER_PORT" "$selector" >"$out" 2>"$run/poll.err" &
+  POLLER_PID=$!
+  for tries in $(seq 500); do
+    [[ -s $out ]] && break
+    sleep 0.01
+  done
+  t0=$EPOCHREALTIME
+  "$BIN/gemhole" --config "$run/config.toml" >>"$run/gemhole.log" 2>&1 &
+  GEMHOLE_PID=$!
+  if ! wait "$POLLER_PID"; then
+    POLLER_PID=""
+    note "gemhole did not answer: $(cat "$run/poll.err"); its log:"
+    tail -n 20 "$run/gemhole.log" >&2
+    exit 1
+  fi
+  POLLER_PID=""
+  READY_CPU_MS="$(cpu_ms "$GEMHOLE_PID")"
+  local answered
+  answered="$(awk '$1 == "answered" { print $2 }' "$out")"
+  READY_MS="$(ms_between "$t0" "$answered")"
+}
+
+# The 1-minute load average: how busy the machine was around a measurement.
+load_average() {
+  awk '{ print $1 }' /proc/loadavg
+}
+
+# stop_gemhole: SIGTERM, then waits; sets EXIT_STATUS and EXIT_MS.
+stop_gemhole() {
+  local t0=$EPOCHREALTIME
+  kill -TERM "$GEMHOLE_PID"
+  EXIT_STATUS=0
+  wait "$GEMHOLE_PID" || EXIT_STATUS=$?
+  EXIT_MS="$(ms_between "$t0" "$EPOCHREALTIME")"
+  GEMHOLE_PID=""
+}
+
+# write_config RUN: both protocols on fresh ports, certificates made now, not at start-up.
+write_config() {
+  local run=$1
+  GOPHER_PORT="$(free_port)"
+  GEMINI_PORT="$(free_port)"
+  cat >"$run/config.toml" <<EOF
+# Written by bench/scale.sh for one measurement.
+[site]
+hostname = "localhost"
+title = "Scale test"
+content = "capsule"
+
+[gemini]
+listen = ["127.0.0.1:$GEMINI_PORT"]
+certs = "certs"
+
+[gopher]
+listen = ["127.0.0.1:$GOPHER_PORT"]
+
+[log]
+level = "warn"
+EOF
+  "$BIN/gemhole" --config "$run/config.toml" cert --regenerate >"$run/cert.out" 2>&1
+}
+
+# median of the arguments.
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Times requests, one connection each: for every (protocol, name, target) triple, the first
+# request (cold) and then the median and maximum of RUNS more (warm); one JSON line each.
+# Gemini goes through TLS without resumption, as a first visit; certificates are not checked.
+TIMER='
+import json, socket, ssl, statistics, sys, time
+gopher_port, gemini_port, runs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+tls = ssl.create_default_context()
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE
+
+def fetch(protocol, target):
+    started = time.perf_counter()
+    port = gopher_port if protocol == "gopher" else gemini_port
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as raw:
+        conn = tls.wrap_socket(raw, server_hostname="localhost") if protocol == "gemini" else raw
+        conn.sendall(target.encode() + b"\r\n")
+        body = bytearray()
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except ssl.SSLEOFError:
+                break
+            if not chunk:
+                break
+            body += chunk
+    return (time.perf_counter() - started) * 1000, bytes(body)
+
+args = sys.argv[4:]
+for protocol, name, target in zip(args[0::3], args[1::3], args[2::3]):
+    cold, body = fetch(protocol, target)
+    warm = [fetch(protocol, target)[0] for _ in range(runs)]
+    first_line = body.split(b"\n", 1)[0][:120].decode("utf-8", "replace").strip()
+    print(json.dumps({"protocol": protocol, "name": name, "cold_ms": cold,
+                      "warm_ms": statistics.median(warm), "warm_max_ms": max(warm),
+                      "bytes": len(body), "first_line": first_line}), flush=True)
+'
+
+# The table for one size, from the files of RUN.
+print_table() {
+  python3 - "$1" "$READY_TARGET_MS" "$RENDER_TARGET_MS" "$RSS_TARGET_MIB" "$CONCURRENCY" <<'PY'
+import json, os, sys
+
+run, ready_target, render_target, rss_target, concurrency = sys.argv[1:6]
+ready_target, render_target, rss_target = float(ready_target), float(render_target), float(rss_target)
+r = {}
+with open(os.path.join(run, "results.txt")) as f:
+    for line in f:
+        key, _, value = line.rstrip("\n").partition(" ")
+        r[key] = value
+timings = [json.loads(l) for l in open(os.path.join(run, "timings.jsonl"))]
+fetch = json.load(open(os.path.join(run, "fetch.json")))
+
+def mib(kib):
+    return float(kib) / 1024
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+posts, drafts = int(r["posts"]), int(r["drafts"])
+print()
+print(f"== {posts:,} posts ({drafts} drafts, {r['long']} of ~100 KiB): {int(r['bytes']) / 1e6:.1f} MB "
+      f"in {int(r['files']):,} files, generated in {float(r['gen_ms']) / 1000:.1f} s (not counted)")
+cpus = os.cpu_count() or 1
+busy = max(float(r["load_start"]), float(r["load_end"])) > cpus
+print(f"{cpus} CPUs, load average {r['load_start']} before the starts, {r['load_end']} at the end"
+      + (": other work shared the machine, so times are longer than alone (CPU times are not)" if busy else ""))
+starts = [float(x) for x in r["ready_runs"].split()]
+print(f"{'start-up to first answer (median of 3)':<44}{float(r['ready_ms']):>10.1f} ms   "
+      f"runs {', '.join(f'{x:.1f}' for x in starts)}; 1-post capsule {float(r['baseline_ms']):.1f} ms")
+cpu_runs = r["ready_cpu_runs"].split()
+print(f"{'start-up CPU to first answer (user+sys)':<44}{float(r['ready_cpu_ms']):>10.0f} ms   "
+      f"runs {', '.join(cpu_runs)}; {r['threads']} threads")
+print(f"{'RSS idle (VmRSS 1 s after first answer)':<44}{mib(r['rss_idle']):>10.1f} MiB  "
+      f"VmHWM {mib(r['hwm_idle']):.1f} MiB")
+print(f"{'RSS after the index pages and searches':<44}{mib(r['rss_pages']):>10.1f} MiB")
+print(f"{'RSS after every post was fetched once':<44}{mib(r['rss_after']):>10.1f} MiB  "
+      f"VmHWM {mib(r['hwm_after']):.1f} MiB")
+print()
+print(f"{'request (one connection each)':<40}{'cold ms':>9}{'warm ms':>9}{'warm max':>10}{'bytes':>11}")
+for t in timings:
+    label = f"{t['protocol']} {t['name']}"
+    print(f"{label:<40}{t['cold_ms']:>9.2f}{t['warm_ms']:>9.2f}{t['warm_max_ms']:>10.2f}{t['bytes']:>11,}")
+print("(warm: median and maximum of 20 more; Gemini includes a full TLS handshake)")
+print()
+statuses = fetch["statuses"]
+ok, err = statuses.get("ok", 0), statuses.get("err", 0)
+print(f"fetch of every post once (gopher, concurrency {concurrency}): {fetch['requests']:,} answers in "
+      f"{fetch['elapsed_s']} s, {fetch['rps']} requests/s, p50 {fetch['p50_ms']} ms, p99 {fetch['p99_ms']} ms, "
+      f"max {fetch['max_ms']} ms, {fetch['cpu_s_per_1k']} CPU s/1k")
+print(f"  answers: {ok:,} texts, {err} type 3 ({drafts} drafts expected"
+      f"{'' if err == drafts else ', MISMATCH'}); errors {fetch['errors']} {fetch['error_kinds'] or ''}")
+print(f"SIGTERM: exit status {r['exit_status']} after {float(r['exit_ms']):.0f} ms; all {r['stops']} stops exited 0: "
+      f"{r['all_exits_zero']}; {r['log_lines']} log line(s) at warn or above")
+
+def timing(name):
+    return next(t for t in timings if t["protocol"] == "gopher" and t["name"] == name)
+
+print()
+print(f"targets at {posts:,} posts:")
+ready = float(r["ready_ms"])
+print(f"  ready < {ready_target:.0f} ms: {ready:.1f} ms {verdict(ready < ready_target)}")
+render_names = [n for n in (t["name"] for t in timings if t["protocol"] == "gopher") if n != "/tags/"]
+for name in render_names:
+    t = timing(name)
+    print(f"  {name} < {render_target:.0f} ms: cold {t['cold_ms']:.2f} ms {verdict(t['cold_ms'] < render_target)}, "
+          f"warm {t['warm_ms']:.2f} ms {verdict(t['warm_ms'] < render_target)}")
+rss = mib(r["rss_after"])
+print(f"  RSS < {rss_target:.0f} MiB after every post was fetched once: {rss:.1f} MiB {verdict(rss < rss_target)}"
+      f" (peak {mib(r['hwm_after']):.1f} MiB {verdict(mib(r['hwm_after']) < rss_target)})")
+errors_ok = fetch["errors"] == 0 and err == drafts and r["all_exits_zero"] == "yes"
+print(f"  no errors, drafts only as type 3, exit 0: {verdict(errors_ok)}")
+PY
+}
+
+# measure_size N: everything for one capsule of N posts; the table goes to stdout.
+measure_size() {
+  local posts=$1 run="$TMP/posts-$1" t0 line i
+  mkdir -p "$run"
+  local results="$run/results.txt"
+  note "== $posts posts: generating the capsule..."
+  t0=$EPOCHREALTIME
+  "$BIN/gencapsule" --posts "$posts" --out "$run/capsule" --seed "$SEED" >"$run/gen.out"
+  echo "gen_ms $(ms_between "$t0" "$EPOCHREALTIME")" >"$results"
+  note "   $(cat "$run/gen.out")"
+  # gencapsule: N posts (D drafts, L long), 1 page, F figures: FILES files, BYTES bytes in ...
+  line="$(cat "$run/gen.out")"
+  [[ $line =~ \(([0-9]+)\ drafts,\ ([0-9]+)\ long\).*:\ ([0-9]+)\ files,\ ([0-9]+)\ bytes ]] || {
+    note "unexpected gencapsule output: $line"
+    exit 1
+  }
+  {
+    echo "posts $posts"
+    echo "long ${BASH_REMATCH[2]}"
+    echo "files ${BASH_REMATCH[3]}"
+    echo "bytes ${BASH_REMATCH[4]}"
+  } >>"$results"
+
+  # Every post's Gopher selector: the file name without `.md` and without `YYYY-MM-DD-`.
+  local file name drafts
+  for file in "$run"/capsule/posts/*.md; do
+    name="${file##*/}"
+    name="${name%.md}"
+    printf '/posts/%s\n' "${name:11}"
+  done >"$run/selectors.txt"
+  drafts="$({ grep -lx 'draft: true' "$run"/capsule/posts/*.md || true; } | wc -l)"
+  echo "drafts $drafts" >>"$results"
+
+  write_config "$run"
+  local ready=() ready_cpu=() exits_zero=yes stops=0
+  echo "load_start $(load_average)" >>"$results"
+  note "   start-up, $STARTS times..."
+  for i in $(seq "$STARTS"); do
+    start_gemhole "$run" /
+    ready+=("$READY_MS")
+    ready_cpu+=("$READY_CPU_MS")
+    stop_gemhole
+    stops=$((stops + 1))
+    [[ $EXIT_STATUS == 0 ]] || exits_zero=no
+  done
+  {
+    echo "ready_runs ${ready[*]}"
+    echo "ready_ms $(median "${ready[@]}")"
+    echo "ready_cpu_runs ${ready_cpu[*]}"
+    echo "ready_cpu_ms $(median "${ready_cpu[@]}")"
+    echo "baseline_ms $BASELINE_MS"
+  } >>"$results"
+
+  # The measured server: readiness probed with a selector that renders nothing, so that the
+  # first requests below are the first to render home, archive and tags.
+  note "   idle memory, render times..."
+  start_gemhole "$run" /-scale-probe-missing
+  sleep 1
+  {
+    echo "rss_idle $(proc_status "$GEMHOLE_PID" VmRSS)"
+    echo "hwm_idle $(proc_status "$GEMHOLE_PID" VmHWM)"
+    echo "threads $(proc_status "$GEMHOLE_PID" Threads)"
+  } >>"$results"
+  python3 -c "$TIMER" "$GOPHER_PORT" "$GEMINI_PORT" "$WARM_RUNS" \
+    gopher "/ (home)" "/" \
+    gopher "/posts/ (archive)" "/posts/" \
+    gopher "/tags/" "/tags/" \
+    gopher "search \"$SEARCH_WORD\"" "/search$TAB$SEARCH_WORD" \
+    gopher "search \"$SEARCH_WORDS\"" "/search$TAB$SEARCH_WORDS" \
+    gemini "/posts/ (archive, TLS)" "gemini://localhost/posts/" >"$run/timings.jsonl"
+  echo "rss_pages $(proc_status "$GEMHOLE_PID" VmRSS)" >>"$results"
+
+  note "   fetching every post once..."
+  "$BIN/loadgen" --protocol gopher --addr "127.0.0.1:$GOPHER_PORT" \
+    --selectors-from "$run/selectors.txt" --requests "$posts" --concurrency "$CONCURRENCY" \
+    --pid "$GEMHOLE_PID" --json >"$run/fetch.json"
+  {
+    echo "rss_after $(proc_status "$GEMHOLE_PID" VmRSS)"
+    echo "hwm_after $(proc_status "$GEMHOLE_PID" VmHWM)"
+  } >>"$results"
+
+  stop_gemhole
+  stops=$((stops + 1))
+  [[ $EXIT_STATUS == 0 ]] || exits_zero=no
+  {
+    echo "exit_status $EXIT_STATUS"
+    echo "exit_ms $EXIT_MS"
+    echo "stops $stops"
+    echo "all_exits_zero $exits_zero"
+    echo "log_lines $(wc -l <"$run/gemhole.log")"
+    echo "load_end $(load_average)"
+  } >>"$results"
+  print_table "$run"
+  if [[ -s $run/gemhole.log ]]; then
+    echo "gemhole's last lines at warn or above:"
+    tail -n 5 "$run/gemhole.log"
+  fi
+}
+
+# The fixed cost of starting: a capsule of one post, median of STARTS starts.
+measure_baseline() {
+  local run="$TMP/baseline" ready=() i
+  mkdir -p "$run"
+  "$BIN/gencapsule" --posts 1 --out "$run/capsule" --seed "$SEED" >/dev/null
+  write_config "$run"
+  for i in $(seq "$STARTS"); do
+    start_gemhole "$run" /
+    ready+=("$READY_MS")
+    stop_gemhole
+  done
+  BASELINE_MS="$(median "${ready[@]}")"
+}
+
+main() {
+  cd "$ROOT"
+  if [[ -z ${EPOCHREALTIME:-} ]]; then
+    note "bash 5 or later is needed (for \$EPOCHREALTIME)"
+    exit 1
+  fi
+  note "building (release)..."
+  cargo build --release --workspace
+  TMP="$(mktemp -d "${TMPDIR:-/tmp}/gemhole-scale.XXXXXX")"
+  note "start-up with a 1-post capsule..."
+  measure_baseline
+  local posts
+  for posts in $SCALE_POSTS; do
+    measure_size "$posts"
+  done
+}
+
+main "$@"

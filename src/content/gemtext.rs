@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use super::doc::{
     links, sole_link, Block, Document, Inline, Inlines, Link, ListItem, Marker, TitleBlock,
 };
-use super::text::{collapse_spaces, inline_lines, table_lines};
+use super::text::{collapse_spaces, inline_lines, normalize_line_ends, table_lines, url_text};
 
 /// The media type of what [`render`] writes, without its `lang` parameter.
 pub const MEDIA_TYPE: &str = "text/gemini; charset=utf-8";
@@ -22,9 +22,12 @@ pub fn render(title: Option<&TitleBlock>, doc: &Document) -> String {
     let mut out = Writer::default();
     if let Some(title) = title {
         out.start_block();
-        out.line(&format!("# {}", collapse_spaces(&title.title)));
-        if let Some(byline) = &title.byline {
-            out.text(byline);
+        let heading = collapse_spaces(&title.title);
+        if !heading.is_empty() {
+            out.line(&format!("# {heading}"));
+        }
+        if let Some(byline) = title.byline.as_deref().map(collapse_spaces) {
+            out.text(&byline);
         }
     }
     for block in &doc.blocks {
@@ -72,7 +75,7 @@ impl Writer {
     }
 
     fn link_line(&mut self, link: &Link) {
-        let url = link.target.replace(' ', "%20");
+        let url = url_text(&link.target);
         let label = collapse_spaces(link.display_label());
         if label.is_empty() || label == link.target {
             let _ = writeln!(self.out, "=> {url}");
@@ -96,8 +99,10 @@ impl Writer {
         match block {
             Block::Heading { level, content } => {
                 let text = inline_lines(content).join(" ");
-                let hashes = "#".repeat(usize::from((*level).clamp(1, 3)));
-                self.line(&format!("{hashes} {text}"));
+                if !text.is_empty() {
+                    let hashes = "#".repeat(usize::from((*level).clamp(1, 3)));
+                    self.line(&format!("{hashes} {text}"));
+                }
                 self.link_lines(links(content));
             }
             Block::Paragraph(content) => match sole_link(content) {
@@ -117,8 +122,13 @@ impl Writer {
                 self.link_lines(paragraphs.iter().flat_map(|p| links(p)));
             }
             Block::Preformatted { alt, text } => {
-                self.line(&format!("```{alt}"));
+                self.line(&format!("```{}", collapse_spaces(alt)));
                 for line in text.split('\n') {
+                    // The one change made to verbatim text: a line that would end the block
+                    // early keeps its look but not that power.
+                    if line.starts_with("```") {
+                        self.out.push('\u{200b}');
+                    }
                     self.line(line);
                 }
                 self.line("```");
@@ -207,6 +217,7 @@ fn starts_like_markup(line: &str) -> bool {
 /// Reads gemtext into the document model. Every line keeps its words; runs of link, list and
 /// quote lines become one block each.
 pub fn parse(source: &str) -> Document {
+    let source = normalize_line_ends(source);
     let mut blocks: Vec<Block> = Vec::new();
     let mut preformatted: Option<(String, Vec<&str>)> = None;
     for line in source.lines() {
@@ -375,6 +386,30 @@ mod tests {
             "# Post\n2023-11-20 · Jules\n\nBody\n"
         );
         assert_eq!(render(None, &Document::default()), "\n");
+    }
+
+    #[test]
+    fn hostile_titles_urls_and_line_ends_stay_well_formed() {
+        let title = TitleBlock {
+            title: " \r ".into(),
+            byline: Some("2024-01-02 · A\n=> not a link\r".into()),
+        };
+        let doc = markdown::parse(
+            "    code\r\n\r\n[x](<https://h\u{a0}h/a b>)\r\n\r\n# \u{0}\r\n\r\n#\u{0}",
+        );
+        let out = render(Some(&title), &doc);
+        assert_eq!(
+            out,
+            "2024-01-02 · A => not a link\n\n```\ncode\n```\n\n=> https://h%C2%A0h/a%20b x\n\n\u{200b}#\n"
+        );
+    }
+
+    #[test]
+    fn a_fence_inside_verbatim_text_cannot_end_it() {
+        assert_eq!(
+            md("~~~\n```\ninside\n~~~"),
+            "```\n\u{200b}```\ninside\n```\n"
+        );
     }
 
     #[test]

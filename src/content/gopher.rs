@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use percent_encoding::percent_decode_str;
 
 use super::doc::{Block, Document, Inline, Inlines, Link, Marker, TitleBlock};
-use super::text::{collapse_spaces, table_lines, truncate, width, wrap, NO_BREAK};
+use super::text::{collapse_spaces, table_lines, truncate, url_text, width, wrap, NO_BREAK};
 
 /// The most columns a menu line's display text may take.
 pub const MENU_WIDTH: usize = 67;
@@ -136,7 +136,7 @@ fn push_clean(out: &mut String, text: &str) {
 
 /// [`collapse_spaces`], without a copy when there is nothing to collapse.
 fn collapsed(text: &str) -> Cow<'_, str> {
-    let tidy = !text.contains(|c: char| c.is_whitespace() && c != ' ')
+    let tidy = !text.contains(|c: char| (c.is_whitespace() && c != ' ') || c.is_control())
         && !text.contains("  ")
         && !text.starts_with(' ')
         && !text.ends_with(' ');
@@ -227,7 +227,7 @@ fn parse_gopher_url(url: &str) -> Option<Item<'_>> {
 /// The absolute URL of a link, for the `Links` list of a text.
 fn absolute_url(link: &Link, at: &Endpoint, types: &dyn ItemTypes) -> String {
     if !link.is_local() {
-        return link.target.clone();
+        return url_text(&link.target).into_owned();
     }
     let item = item_for(link, at, types);
     format!(
@@ -310,9 +310,12 @@ pub fn render_text(
     let mut numbering = Numbering::default();
     let max = at.wrap.max(20);
     if let Some(title) = title {
-        out.underlined(&collapse_spaces(&title.title), '=', max);
-        if let Some(byline) = &title.byline {
-            out.push(byline.clone());
+        let heading = collapse_spaces(&title.title);
+        if !heading.is_empty() {
+            out.underlined(&heading, '=', max);
+        }
+        if let Some(byline) = title.byline.as_deref().map(collapse_spaces) {
+            out.push(byline);
         }
     }
     for block in &doc.blocks {
@@ -352,6 +355,9 @@ fn text_block<'a>(out: &mut Text, block: &'a Block, numbering: &mut Numbering<'a
     match block {
         Block::Heading { level, content } => {
             let text = inline_text(content, numbering).join(" ");
+            if text.is_empty() {
+                return;
+            }
             match level {
                 1 => out.underlined(&text, '=', max),
                 2 => out.underlined(&text, '-', max),
@@ -414,7 +420,8 @@ fn text_block<'a>(out: &mut Text, block: &'a Block, numbering: &mut Numbering<'a
             for entry in entries {
                 let line = link_words(&entry.link, numbering);
                 out.lines.extend(wrap(&line, max, "", ""));
-                out.lines.extend(wrap(&entry.summary, max, "  ", "  "));
+                out.lines
+                    .extend(wrap(&collapse_spaces(&entry.summary), max, "  ", "  "));
             }
         }
     }
@@ -478,7 +485,7 @@ pub fn render_menu(doc: &Document, at: &Endpoint, types: &dyn ItemTypes) -> Stri
             Block::Entries(entries) => {
                 for entry in entries {
                     menu.item(&entry.link, at, types);
-                    for line in wrap(&entry.summary, MENU_WIDTH, "  ", "  ") {
+                    for line in wrap(&collapse_spaces(&entry.summary), MENU_WIDTH, "  ", "  ") {
                         menu.info(&line);
                     }
                 }

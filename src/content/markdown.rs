@@ -13,6 +13,7 @@ use pulldown_cmark::{
 
 use super::doc::{Align, Block, Document, Inline, Inlines, Link, ListItem, Marker, Note, Table};
 use super::html;
+use super::text::normalize_line_ends;
 
 /// Parses a markdown body (front matter already removed).
 pub fn parse(markdown: &str) -> Document {
@@ -21,7 +22,8 @@ pub fn parse(markdown: &str) -> Document {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
     let mut builder = Builder::default();
-    for event in Parser::new_ext(markdown, options) {
+    let markdown = normalize_line_ends(markdown);
+    for event in Parser::new_ext(&markdown, options) {
         builder.event(event);
     }
     builder.finish()

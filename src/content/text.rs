@@ -4,6 +4,7 @@
 //! Knows nothing about gemtext or Gopher framing; only how text occupies a terminal's columns.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -30,9 +31,23 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(is_break).filter(|word| !word.is_empty())
 }
 
-/// White space runs folded to one space, ends trimmed: how a reader sees a line of prose.
+/// White space runs folded to one space, ends trimmed, control characters dropped: how a
+/// reader sees a line of prose (and nothing in it can move a terminal's cursor).
 pub fn collapse_spaces(text: &str) -> String {
-    words(text).collect::<Vec<_>>().join(" ")
+    let joined = words(text).collect::<Vec<_>>().join(" ");
+    match joined.contains(char::is_control) {
+        false => joined,
+        true => joined.chars().filter(|c| !c.is_control()).collect(),
+    }
+}
+
+/// Line ends as LF only: CRLF and lone CR (as old Mac editors write) become LF, so nothing
+/// downstream, preformatted text included, ever carries a CR.
+pub fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    match text.contains('\r') {
+        false => Cow::Borrowed(text),
+        true => Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")),
+    }
 }
 
 /// The lines of inline content as a reader sees them: one per hard break, spaces collapsed.
@@ -95,8 +110,31 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
         out.push(ch);
         used += w;
     }
+    // Per-character widths can undercount what the string shows (emoji sequences joined by
+    // U+200D, say); the whole string's width is what must fit.
+    while width(&out) + 1 > max && out.pop().is_some() {}
     out.truncate(out.trim_end().len());
     out.push('…');
+    Cow::Owned(out)
+}
+
+/// A URL as a line of text can carry it: white space and control characters, which would end
+/// the URL or the line, percent-encoded.
+pub fn url_text(url: &str) -> Cow<'_, str> {
+    if !url.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Cow::Borrowed(url);
+    }
+    let mut out = String::with_capacity(url.len() + 8);
+    for c in url.chars() {
+        if c.is_whitespace() || c.is_control() {
+            let mut utf8 = [0u8; 4];
+            for byte in c.encode_utf8(&mut utf8).bytes() {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
     Cow::Owned(out)
 }
 
@@ -191,6 +229,18 @@ mod tests {
         assert_eq!(wrap("日本 語日 本語", 5, "", ""), ["日本", "語日", "本語"]);
         assert_eq!(truncate("日本語テキスト", 7), "日本語…");
         assert_eq!(truncate("short", 7), "short");
+        let family = "👩\u{200d}💻".repeat(10);
+        assert!(
+            width(&truncate(&family, 7)) <= 7,
+            "{}",
+            truncate(&family, 7)
+        );
+    }
+
+    #[test]
+    fn prose_loses_control_characters_and_line_ends_become_lf() {
+        assert_eq!(collapse_spaces(" a\u{0}b \u{1b}[31m  c\r\n"), "ab [31m c");
+        assert_eq!(normalize_line_ends("a\r\nb\rc\n"), "a\nb\nc\n");
     }
 
     #[test]

@@ -210,7 +210,8 @@ fn parse_gopher_url(url: &str) -> Option<Item<'_>> {
         }
         _ => (authority, 70),
     };
-    if host.is_empty() {
+    // A host no Gopher client could dial (or that would break the menu line) is no native item.
+    if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c.is_control()) {
         return None;
     }
     let mut chars = path.chars();
@@ -627,6 +628,12 @@ mod tests {
         assert_eq!(
             error_menu("Not found"),
             "3Not found\t\tnull.host\t1\r\n.\r\n"
+        );
+        let doc = markdown::parse("[odd](<gopher://\t\t>)");
+        let menu = links_menu("T", "/t", &doc, &at(), &AllText);
+        assert!(
+            menu.lines().all(|l| l.split('\t').count() == 4 || l == "."),
+            "{menu:?}"
         );
     }
 

@@ -208,7 +208,8 @@ impl Builder {
                 dest_url,
                 ..
             } => {
-                let target = if dest_url.starts_with('#') {
+                // An anchor on the same page, or nothing at all: only the words remain.
+                let target = if dest_url.starts_with('#') || dest_url.trim().is_empty() {
                     None
                 } else if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
                     Some(format!("mailto:{dest_url}"))
@@ -222,7 +223,7 @@ impl Builder {
                 });
             }
             Tag::Image { dest_url, .. } => self.links.push(OpenLink {
-                target: Some(dest_url.to_string()),
+                target: (!dest_url.trim().is_empty()).then(|| dest_url.to_string()),
                 is_image: true,
                 label: String::new(),
             }),
@@ -585,6 +586,12 @@ mod tests {
                 text("."),
             ])]
         );
+    }
+
+    #[test]
+    fn empty_targets_leave_only_words() {
+        let doc = parse("[x]() and ![pic](<>)");
+        assert_eq!(doc.blocks, [Block::Paragraph(vec![text("x and pic")])]);
     }
 
     #[test]

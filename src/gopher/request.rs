@@ -55,6 +55,7 @@ pub async fn read_line<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Vec<u8>, 
             // A client that half-closes after its selector without a line end is still heard.
             return match filled {
                 0 => Err(RequestError::Closed),
+                n if n > MAX_LINE_BYTES => Err(RequestError::TooLong),
                 _ => Ok(buffer[..filled].to_vec()),
             };
         }
@@ -196,5 +197,10 @@ mod tests {
             Err(RequestError::TooLong)
         );
         assert_eq!(read(vec![b'a'; 100_000]).await, Err(RequestError::TooLong));
+        assert_eq!(
+            read(vec![b'a'; MAX_LINE_BYTES + 1]).await,
+            Err(RequestError::TooLong)
+        );
+        assert!(read(vec![b'a'; MAX_LINE_BYTES]).await.is_ok());
     }
 }

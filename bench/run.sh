@@ -21,7 +21,9 @@ RESUME="${RESUME:-0}"
 POST_FILE="posts/2023-11-20-back-market-adventures.md"
 GEMINI_URL="gemini://localhost/posts/back-market-adventures"
 # agate serves files as they are named, so its copy of the post keeps the .gmi extension.
-AGATE_URL="gemini://localhost/posts/back-market-adventures.gmi"
+# agate answers 53 to a URL whose port (1965 when none is written) is not the one it listens on,
+# so its URL is completed with its port once that is chosen.
+AGATE_URL=""
 GOPHER_SELECTOR="/posts/back-market-adventures"
 
 PIDS=()
@@ -108,6 +110,7 @@ start_agate() {
   "$BIN/gemhole" --config "$TMP/config.toml" render "$TMP/capsule/$POST_FILE" --to gemtext \
     >"$TMP/agate-content/posts/back-market-adventures.gmi"
   AGATE_ADDR="127.0.0.1:$(free_port)"
+  AGATE_URL="gemini://localhost:${AGATE_ADDR##*:}/posts/back-market-adventures.gmi"
   agate --content "$TMP/agate-content" --addr "$AGATE_ADDR" --hostname localhost \
     --certs "$TMP/agate-certs" --lang en "${quiet[@]}" >"$TMP/agate.log" 2>&1 &
   AGATE_PID=$!

@@ -122,23 +122,10 @@ impl Writer {
                 self.link_lines(paragraphs.iter().flat_map(|p| links(p)));
             }
             Block::Preformatted { alt, text } => {
-                self.line(&format!("```{}", collapse_spaces(alt)));
-                for line in text.split('\n') {
-                    // The one change made to verbatim text: a line that would end the block
-                    // early keeps its look but not that power.
-                    if line.starts_with("```") {
-                        self.out.push('\u{200b}');
-                    }
-                    self.line(line);
-                }
-                self.line("```");
+                self.preformatted(&collapse_spaces(alt), text.split('\n'));
             }
             Block::Table(table) => {
-                self.line("```table");
-                for line in table_lines(table) {
-                    self.line(&line);
-                }
-                self.line("```");
+                self.preformatted("table", table_lines(table).iter().map(String::as_str));
                 self.link_lines(block.links().into_iter());
             }
             Block::Rule => self.line("---"),
@@ -153,6 +140,19 @@ impl Writer {
                 }
             }
         }
+    }
+
+    /// A preformatted block. The one change ever made to its lines: one that starts with the
+    /// toggle would end the block early, so it keeps its look but loses that power.
+    fn preformatted<'a>(&mut self, alt: &str, lines: impl Iterator<Item = &'a str>) {
+        self.line(&format!("```{alt}"));
+        for line in lines {
+            if line.starts_with("```") {
+                self.out.push('\u{200b}');
+            }
+            self.line(line);
+        }
+        self.line("```");
     }
 
     fn list(&mut self, items: &[ListItem]) {
@@ -409,6 +409,10 @@ mod tests {
         assert_eq!(
             md("~~~\n```\ninside\n~~~"),
             "```\n\u{200b}```\ninside\n```\n"
+        );
+        assert_eq!(
+            md("| a |\n|---|\n| ```x |"),
+            "```table\na\n----\n\u{200b}```x\n```\n"
         );
     }
 

@@ -34,11 +34,17 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 /// White space runs folded to one space, ends trimmed, control characters dropped: how a
 /// reader sees a line of prose (and nothing in it can move a terminal's cursor).
 pub fn collapse_spaces(text: &str) -> String {
-    let joined = words(text).collect::<Vec<_>>().join(" ");
-    match joined.contains(char::is_control) {
-        false => joined,
-        true => joined.chars().filter(|c| !c.is_control()).collect(),
-    }
+    // Controls go first, so none can leave a lone space behind.
+    let visible: Cow<'_, str> = match text.contains(|c: char| c.is_control() && !c.is_whitespace())
+    {
+        false => Cow::Borrowed(text),
+        true => Cow::Owned(
+            text.chars()
+                .filter(|c| !c.is_control() || c.is_whitespace())
+                .collect(),
+        ),
+    };
+    words(&visible).collect::<Vec<_>>().join(" ")
 }
 
 /// Line ends as LF only: CRLF and lone CR (as old Mac editors write) become LF, so nothing
@@ -240,6 +246,7 @@ mod tests {
     #[test]
     fn prose_loses_control_characters_and_line_ends_become_lf() {
         assert_eq!(collapse_spaces(" a\u{0}b \u{1b}[31m  c\r\n"), "ab [31m c");
+        assert_eq!(collapse_spaces("\u{2} \u{2}"), "");
         assert_eq!(normalize_line_ends("a\r\nb\rc\n"), "a\nb\nc\n");
     }
 

@@ -87,7 +87,12 @@ impl Menu {
     /// become spaces, and the display is cut to [`MENU_WIDTH`] columns.
     fn line(&mut self, kind: char, display: &str, selector: [&str; 2], host: &str, port: u16) {
         self.out.push(kind);
-        push_clean(&mut self.out, &truncate(display, MENU_WIDTH));
+        // Cleaned before it is cut, so the cut measures what is shown.
+        let display = match display.contains(['\t', '\r', '\n']) {
+            true => Cow::Owned(display.replace(['\t', '\r', '\n'], " ")),
+            false => Cow::Borrowed(display),
+        };
+        self.out.push_str(&truncate(&display, MENU_WIDTH));
         self.out.push('\t');
         for part in selector {
             push_clean(&mut self.out, part);
@@ -216,6 +221,9 @@ fn parse_gopher_url(url: &str) -> Option<Item<'_>> {
     }
     let mut chars = path.chars();
     let kind = chars.next().unwrap_or('1');
+    if !kind.is_ascii_graphic() {
+        return None;
+    }
     Some(Item {
         kind,
         selector_prefix: "",
@@ -316,7 +324,7 @@ pub fn render_text(
             out.underlined(&heading, '=', max);
         }
         if let Some(byline) = title.byline.as_deref().map(collapse_spaces) {
-            out.push(byline);
+            out.lines.extend(wrap(&byline, max, "", ""));
         }
     }
     for block in &doc.blocks {
@@ -343,10 +351,11 @@ pub fn render_text(
         }
         if let Some(menu) = links_menu {
             out.blank();
-            out.push(format!(
+            let pointer = format!(
                 "These links as a menu: gopher://{}:{}/1{menu}",
                 at.host, at.port
-            ));
+            );
+            out.lines.extend(wrap(&pointer, max, "", ""));
         }
     }
     out.finish()
@@ -572,7 +581,7 @@ mod tests {
             text("Read [the docs](https://d.example) and [home](/) and [docs again](https://d.example)."),
             "Read the docs\u{a0}[1] and home\u{a0}[2]\r\nand docs again\u{a0}[1].\r\n\r\nLinks\r\n-----\r\n\
              [1] https://d.example\r\n[2] gopher://example.org:70/1/\r\n\r\n\
-             These links as a menu: gopher://example.org:70/1/p/links\r\n.\r\n"
+             These links as a menu:\r\ngopher://example.org:70/1/p/links\r\n.\r\n"
         );
     }
 

@@ -523,6 +523,8 @@ pub fn links_menu(
     at: &Endpoint,
     types: &dyn ItemTypes,
 ) -> String {
+    // The title came from front matter: shown as prose, without control characters.
+    let title = collapse_spaces(title);
     let links = doc.all_links();
     let mut menu = Menu::with_capacity(links.len() + 4);
     menu.info(&format!("Links in \"{title}\""));
@@ -638,6 +640,15 @@ mod tests {
             error_menu("Not found"),
             "3Not found\t\tnull.host\t1\r\n.\r\n"
         );
+        let menu = links_menu(
+            "T\u{1b}]0;x\u{7}",
+            "/t",
+            &Document::default(),
+            &at(),
+            &AllText,
+        );
+        let stray = |c: char| c.is_control() && !matches!(c, '\t' | '\r' | '\n');
+        assert!(!menu.contains(stray), "{menu:?}");
         let doc = markdown::parse("[odd](<gopher://\t\t>)");
         let menu = links_menu("T", "/t", &doc, &at(), &AllText);
         assert!(

@@ -11,13 +11,15 @@
 #[path = "../fuzz/src/invariants.rs"]
 mod invariants;
 
+use invariants::ByTrailingSlash;
+
 use std::io;
 use std::ops::Range;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use gemhole::content::doc::{Document, TitleBlock};
-use gemhole::content::gopher::{self as gopher_text, Endpoint, ItemTypes};
+use gemhole::content::gopher::{self as gopher_text, Endpoint};
 use gemhole::content::{gemtext, markdown, page, text};
 use gemhole::gemini::request as gemini;
 use gemhole::gopher::request as gopher;
@@ -283,19 +285,6 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("a current-thread runtime")
         .block_on(future)
-}
-
-/// Item types as a site answers them: menus for folder routes, text for everything else.
-struct ByTrailingSlash;
-
-impl ItemTypes for ByTrailingSlash {
-    fn item_type(&self, route: &str) -> char {
-        if route.ends_with('/') {
-            '1'
-        } else {
-            '0'
-        }
-    }
 }
 
 fn endpoint(wrap: usize) -> Endpoint {

@@ -6,9 +6,9 @@
 #![no_main]
 
 use gemhole::content::doc::{Document, TitleBlock};
-use gemhole::content::gopher::{links_menu, render_menu, render_text, Endpoint, ItemTypes};
+use gemhole::content::gopher::{links_menu, render_menu, render_text, Endpoint};
 use gemhole::content::{gemtext, markdown};
-use invariants::Verdict;
+use invariants::{ByTrailingSlash, Verdict};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 
@@ -17,19 +17,6 @@ struct Page<'a> {
     wrap: u8,
     title: Option<(&'a str, Option<&'a str>)>,
     source: &'a str,
-}
-
-/// Item types as a site answers them: menus for folder routes, text for everything else.
-struct ByTrailingSlash;
-
-impl ItemTypes for ByTrailingSlash {
-    fn item_type(&self, route: &str) -> char {
-        if route.ends_with('/') {
-            '1'
-        } else {
-            '0'
-        }
-    }
 }
 
 /// Every Gopher rule, for a document rendered as text, as a menu and as a links menu.

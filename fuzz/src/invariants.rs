@@ -8,13 +8,27 @@
 //! under test.
 
 use gemhole::content::doc::{Block, Document};
-use gemhole::content::gopher::MENU_WIDTH;
+use gemhole::content::gopher::{ItemTypes, MENU_WIDTH};
 use gemhole::content::text::width;
 use gemhole::gemini::request::{self as gemini, MAX_URL_BYTES};
 use gemhole::gopher::request as gopher;
 
 /// What a check found: nothing, or the rule an output broke.
 pub type Verdict = Result<(), String>;
+
+/// Item types as a site answers them: menus for folder routes, text for everything else. The
+/// stand-in site the Gopher renderers are checked against.
+pub struct ByTrailingSlash;
+
+impl ItemTypes for ByTrailingSlash {
+    fn item_type(&self, route: &str) -> char {
+        if route.ends_with('/') {
+            '1'
+        } else {
+            '0'
+        }
+    }
+}
 
 fn require(holds: bool, why: impl FnOnce() -> String) -> Verdict {
     if holds {

@@ -25,13 +25,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Free loopback ports: two front ends, and two per instance.
-read -r front_gemini front_gopher g1 p1 g2 p2 < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))
+# The front ends' ports must be known before HAProxy starts (the instances advertise them), so
+# they are picked below the kernel's ephemeral range: nothing the kernel hands out on its own
+# (a client's source port, a listener on port 0) can take them meanwhile. The instances listen
+# on port 0 and their ports are read back from their logs.
+read -r front_gemini front_gopher < <(python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+found = []
+for port in random.sample(range(10000, low), low - 10000):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+    found.append(port)
+    if len(found) == 2:
+        break
+print(*found)
 PY
 )
 
@@ -39,19 +50,19 @@ cp -r "$root/capsule" "$work/capsule"
 # One certificate for both instances, so a client's pin holds whichever one answers.
 (cd "$work" && "$gemhole" --hostname localhost cert --regenerate >/dev/null)
 
-start_instance() { # name gemini-port gopher-port
+start_instance() { # name
     cat >"$work/$1.toml" <<TOML
 [site]
 title = "Behind HAProxy"
 hostname = "localhost"
 content = "capsule"
 [gemini]
-listen = ["127.0.0.1:$2"]
+listen = ["127.0.0.1:0"]
 port = $front_gemini
 certs = "certs"
 proxy_protocol = true
 [gopher]
-listen = ["127.0.0.1:$3"]
+listen = ["127.0.0.1:0"]
 port = $front_gopher
 proxy_protocol = true
 [log]
@@ -60,8 +71,27 @@ TOML
     "$gemhole" --config "$work/$1.toml" 2>"$work/$1.log" &
     pids+=($!)
 }
-start_instance one "$g1" "$p1"
-start_instance two "$g2" "$p2"
+start_instance one
+start_instance two
+
+# The port an instance bound for a protocol, from its start-up line
+# `Gemini: gemini://... (listening on 127.0.0.1:PORT)`.
+bound_port() { # name protocol
+    for _ in $(seq 100); do
+        if grep -q "ready;" "$work/$1.log" 2>/dev/null; then
+            sed -n "s/.*$2: .*(listening on 127\.0\.0\.1:\([0-9]*\)).*/\1/p" "$work/$1.log"
+            return
+        fi
+        sleep 0.1
+    done
+    echo "instance $1 did not start" >&2
+    cat "$work/$1.log" >&2
+    exit 1
+}
+g1=$(bound_port one Gemini)
+p1=$(bound_port one Gopher)
+g2=$(bound_port two Gemini)
+p2=$(bound_port two Gopher)
 
 cat >"$work/haproxy.cfg" <<CFG
 defaults
@@ -88,8 +118,8 @@ haproxy -f "$work/haproxy.cfg" -db 2>"$work/haproxy.log" &
 pids+=($!)
 
 for _ in $(seq 100); do
-    grep -q "ready;" "$work/one.log" 2>/dev/null && grep -q "ready;" "$work/two.log" 2>/dev/null &&
-        (echo >"/dev/tcp/127.0.0.1/$front_gemini") 2>/dev/null && break
+    (echo >"/dev/tcp/127.0.0.1/$front_gemini") 2>/dev/null &&
+        (echo >"/dev/tcp/127.0.0.1/$front_gopher") 2>/dev/null && break
     sleep 0.1
 done
 
@@ -106,36 +136,49 @@ check() { # description, then a command that must succeed
     fi
 }
 
-# Each request leaves from its own source port, so the logs can show the real client.
-gemini_request() { # source-port
-    python3 - "$front_gemini" "$1" <<'PY'
+# The kernel chooses each request's source port and the client reports it, so the logs can be
+# searched for the real client (a port chosen here could be one still in use or in TIME_WAIT).
+gemini_request() { # prints the source port on success
+    python3 - "$front_gemini" <<'PY'
 import socket, ssl, sys
-port, source = int(sys.argv[1]), int(sys.argv[2])
+port = int(sys.argv[1])
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 context.check_hostname = False
 context.verify_mode = ssl.CERT_NONE
-raw = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=("127.0.0.1", source))
+raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+source = raw.getsockname()[1]
 with context.wrap_socket(raw, server_hostname="localhost") as tls:
     tls.sendall(f"gemini://localhost:{port}/\r\n".encode())
     reply = b""
     while chunk := tls.recv(65536):
         reply += chunk
-sys.exit(0 if reply.startswith(b"20 text/gemini") and b"Back Market Adventures" in reply else 1)
+if not (reply.startswith(b"20 text/gemini") and b"Back Market Adventures" in reply):
+    sys.exit(1)
+print(source)
 PY
 }
-gopher_request() { # source-port
-    curl -s --max-time 10 --local-port "$1" "gopher://127.0.0.1:$front_gopher/1/" |
-        grep -q "^02023-11-20 Back Market Adventures"
+gopher_request() { # prints the source port on success
+    local reply
+    reply=$(curl -s --max-time 10 -w '\n%{local_port}' "gopher://127.0.0.1:$front_gopher/1/") &&
+        grep -q "^02023-11-20 Back Market Adventures" <<<"$reply" &&
+        tail -n 1 <<<"$reply"
+}
+# Runs a request; on success remembers its source port.
+request() { # description, request function
+    local source
+    if source=$("$2") && [[ -n $source ]]; then
+        sources+=("$source")
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAILED: $1" >&2
+    fi
 }
 
 sources=()
 for i in 1 2 3 4; do
-    source=$((40000 + RANDOM % 20000))
-    sources+=("$source")
-    check "gemini request $i through HAProxy" gemini_request "$source"
-    source=$((40000 + RANDOM % 20000))
-    sources+=("$source")
-    check "gopher request $i through HAProxy" gopher_request "$source"
+    request "gemini request $i through HAProxy" gemini_request
+    request "gopher request $i through HAProxy" gopher_request
 done
 sleep 0.3
 

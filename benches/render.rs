@@ -8,9 +8,10 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use gemhole::content::doc::TitleBlock;
-use gemhole::content::gopher::{self, Endpoint, ItemTypes};
-use gemhole::content::{gemtext, markdown, page};
+use gemhole::doc::{markdown, TitleBlock};
+use gemhole::proto::gopher::ItemType;
+use gemhole::render::{gemtext, gopher_text, Endpoint, ItemTypes};
+use gemhole::site::front as page;
 
 const SEED_POST: &str = include_str!("../capsule/posts/2023-11-20-back-market-adventures.md");
 
@@ -65,11 +66,10 @@ fn long_post() -> String {
 struct Routes;
 
 impl ItemTypes for Routes {
-    fn item_type(&self, route: &str) -> char {
-        if route.ends_with('/') {
-            '1'
-        } else {
-            '0'
+    fn item_type(&self, route: &str) -> ItemType {
+        match route.ends_with('/') {
+            true => ItemType::Menu,
+            false => ItemType::Text,
         }
     }
 }
@@ -99,7 +99,7 @@ fn renderers(c: &mut Criterion) {
         group.bench_function("markdown to gopher text", |b| {
             b.iter(|| {
                 let doc = markdown::parse(black_box(&source));
-                gopher::render_text(Some(&title), &doc, Some("/p/links"), &at, &Routes)
+                gopher_text::render_text(Some(&title), &doc, Some("/p/links"), &at, &Routes)
             })
         });
         group.finish();

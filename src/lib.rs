@@ -1,17 +1,25 @@
 //! gemhole serves a markdown blog as a Gemini capsule and a Gopher hole, converted on the fly.
 //!
-//! The crate is the whole program; `main.rs` only reads the command line. [`content`] turns the
-//! capsule folder into answers and knows no protocol framing; [`gemini`] and [`gopher`] speak
-//! their protocols and know no markdown; [`server`] binds, limits and shuts down what they
-//! share.
+//! The tree is the architecture, and imports only go one way:
+//! `cli → app → {config, net, gemini, gopher, content}`; the front ends [`gemini`] and
+//! [`gopher`] use [`net`], [`content`] and [`proto`] and never each other; [`content`] serves
+//! answers from a [`site`] snapshot rendered by [`render`]; [`render`] writes [`doc`] documents
+//! with [`proto`]'s vocabulary; [`site`] reads the capsule into [`doc`] documents; [`doc`],
+//! [`proto`] and [`net`] import nothing else of gemhole's. `tests/architecture.rs` keeps it so.
 
 #![forbid(unsafe_code)]
 
+pub mod app;
+pub mod cli;
 pub mod config;
 pub mod content;
+pub mod doc;
 pub mod gemini;
 pub mod gopher;
-pub mod server;
+pub mod net;
+pub mod proto;
+pub mod render;
+pub mod site;
 
+pub use app::Server;
 pub use config::{Config, Overrides};
-pub use server::Server;

@@ -18,11 +18,12 @@ use std::ops::Range;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use gemhole::content::doc::{Document, TitleBlock};
-use gemhole::content::gopher::{self as gopher_text, Endpoint};
-use gemhole::content::{gemtext, markdown, page, text};
+use gemhole::doc::{gemtext as gemtext_source, markdown, Document, TitleBlock};
 use gemhole::gemini::request as gemini;
 use gemhole::gopher::request as gopher;
+use gemhole::proto::columns as text;
+use gemhole::render::{gemtext, gopher_menu, gopher_text, Endpoint};
+use gemhole::site::front as page;
 use proptest::prelude::*;
 use tokio::io::{AsyncRead, ReadBuf};
 
@@ -297,7 +298,7 @@ fn endpoint(wrap: usize) -> Endpoint {
 
 /// The documents a source becomes, read as markdown and as a hand-written `.gmi` file.
 fn documents(source: &str) -> [Document; 2] {
-    [markdown::parse(source), gemtext::parse(source)]
+    [markdown::parse(source), gemtext_source::parse(source)]
 }
 
 /// A page as Gopher text, with the pointer to its links menu.
@@ -310,8 +311,8 @@ fn gopher_page(title: Option<&TitleBlock>, doc: &Document, wrap: usize) -> Strin
 fn menus(doc: &Document, title: &str) -> [String; 2] {
     let at = endpoint(70);
     [
-        gopher_text::render_menu(doc, &at, &ByTrailingSlash),
-        gopher_text::links_menu(title, "/page", doc, &at, &ByTrailingSlash),
+        gopher_menu::render_menu(doc, &at, &ByTrailingSlash),
+        gopher_menu::links_menu(title, "/page", doc, &at, &ByTrailingSlash),
     ]
 }
 
@@ -429,7 +430,7 @@ proptest! {
     ) {
         let doc = markdown::parse(&source);
         let rendered = gemtext::render(title.as_ref(), &doc);
-        gemtext::parse(&rendered);
+        gemtext_source::parse(&rendered);
         prop_assume!(invariants::gemtext_toggles_pair_up(&doc, &rendered).is_ok());
         holds(invariants::gemtext_headings_and_text_lines(&rendered))?;
     }
@@ -438,7 +439,7 @@ proptest! {
     /// keeps every rule above.
     #[test]
     fn gemtext_files_render_back_to_gemtext(source in soup(MARKDOWN_FRAGMENTS, 0..48)) {
-        let doc = gemtext::parse(&source);
+        let doc = gemtext_source::parse(&source);
         let rendered = gemtext::render(None, &doc);
         holds(invariants::gemtext_ends_with_one_line_feed(&rendered))?;
         holds(invariants::gemtext_toggles_pair_up(&doc, &rendered))?;

@@ -5,8 +5,8 @@
 
 #![no_main]
 
-use gemhole::content::doc::{Document, TitleBlock};
-use gemhole::content::{gemtext, markdown};
+use gemhole::doc::{gemtext as gemtext_source, markdown, Document, TitleBlock};
+use gemhole::render::gemtext;
 use invariants::Verdict;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
@@ -36,9 +36,9 @@ fuzz_target!(|page: Page<'_>| {
     if let Err(why) = gemtext_rules(&doc, &rendered) {
         panic!("markdown {:?}: {why}", page.source);
     }
-    gemtext::parse(&rendered);
+    gemtext_source::parse(&rendered);
 
-    let doc = gemtext::parse(page.source);
+    let doc = gemtext_source::parse(page.source);
     if let Err(why) = gemtext_rules(&doc, &gemtext::render(None, &doc)) {
         panic!("gemtext {:?}: {why}", page.source);
     }

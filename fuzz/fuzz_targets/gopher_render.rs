@@ -5,9 +5,10 @@
 
 #![no_main]
 
-use gemhole::content::doc::{Document, TitleBlock};
-use gemhole::content::gopher::{links_menu, render_menu, render_text, Endpoint};
-use gemhole::content::{gemtext, markdown};
+use gemhole::doc::{gemtext, markdown, Document, TitleBlock};
+use gemhole::render::gopher_menu::{links_menu, render_menu};
+use gemhole::render::gopher_text::render_text;
+use gemhole::render::Endpoint;
 use invariants::{ByTrailingSlash, Verdict};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;

@@ -7,11 +7,12 @@
 //! harnesses. The rules come from the protocols (Gemini, gemtext, RFC 1436), not from the code
 //! under test.
 
-use gemhole::content::doc::{Block, Document};
-use gemhole::content::gopher::{ItemTypes, MENU_WIDTH};
-use gemhole::content::text::width;
+use gemhole::doc::{Block, Document};
 use gemhole::gemini::request::{self as gemini, MAX_URL_BYTES};
 use gemhole::gopher::request as gopher;
+use gemhole::proto::columns::width;
+use gemhole::proto::gopher::{ItemType, MENU_WIDTH};
+use gemhole::render::ItemTypes;
 
 /// What a check found: nothing, or the rule an output broke.
 pub type Verdict = Result<(), String>;
@@ -21,11 +22,10 @@ pub type Verdict = Result<(), String>;
 pub struct ByTrailingSlash;
 
 impl ItemTypes for ByTrailingSlash {
-    fn item_type(&self, route: &str) -> char {
-        if route.ends_with('/') {
-            '1'
-        } else {
-            '0'
+    fn item_type(&self, route: &str) -> ItemType {
+        match route.ends_with('/') {
+            true => ItemType::Menu,
+            false => ItemType::Text,
         }
     }
 }

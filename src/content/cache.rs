@@ -12,6 +12,8 @@ use bytes::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
+use crate::proto::Protocol;
+
 /// A source file's identity as far as rendering is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stamp {
@@ -37,6 +39,24 @@ pub enum Form {
     GopherText,
     /// A Gopher type 1 menu: an index, or a page's links.
     GopherMenu,
+}
+
+impl Form {
+    /// How `protocol` shows a page (and the feed).
+    pub fn page(protocol: Protocol) -> Form {
+        match protocol {
+            Protocol::Gemini => Form::Gemini,
+            Protocol::Gopher => Form::GopherText,
+        }
+    }
+
+    /// How `protocol` shows an index page.
+    pub fn index(protocol: Protocol) -> Form {
+        match protocol {
+            Protocol::Gemini => Form::Gemini,
+            Protocol::Gopher => Form::GopherMenu,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -87,6 +107,7 @@ impl RenderCache {
     }
 
     /// Bytes held now.
+    #[cfg(test)]
     pub fn weight(&self) -> u64 {
         self.entries.weight()
     }

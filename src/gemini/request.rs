@@ -7,10 +7,10 @@
 //! one the client named.
 
 use percent_encoding::percent_decode_str;
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
 
-/// The longest URL the specification allows, in bytes (CRLF not counted).
-pub const MAX_URL_BYTES: usize = 1024;
+use crate::net::line::{self, LineEnd, LineError};
+pub use crate::proto::gemini::MAX_URL_BYTES;
 
 /// A checked request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,29 +39,15 @@ use RequestError::{Malformed, NotServed};
 
 /// Reads one request line, CRLF removed. Reads at most 1026 bytes whatever the client sends.
 pub async fn read_line<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Vec<u8>, RequestError> {
-    let mut buffer = [0u8; MAX_URL_BYTES + 2];
-    let mut filled = 0;
-    loop {
-        if filled == buffer.len() {
-            return Err(Malformed("request is longer than 1024 bytes"));
-        }
-        let read = reader
-            .read(&mut buffer[filled..])
-            .await
-            .map_err(|_| Malformed("request could not be read"))?;
-        if read == 0 {
-            return Err(Malformed("request must end with CRLF"));
-        }
-        let start = filled;
-        filled += read;
-        if let Some(offset) = buffer[start..filled].iter().position(|&b| b == b'\n') {
-            let end = start + offset;
-            return match buffer[..end].strip_suffix(b"\r") {
-                Some(line) if line.len() <= MAX_URL_BYTES => Ok(line.to_vec()),
-                Some(_) => Err(Malformed("request is longer than 1024 bytes")),
-                None => Err(Malformed("request must end with CRLF, not a bare LF")),
-            };
-        }
+    match line::read_line(reader, MAX_URL_BYTES).await {
+        Ok(line) => match line.end {
+            LineEnd::CrLf => Ok(line.bytes),
+            LineEnd::Lf => Err(Malformed("request must end with CRLF, not a bare LF")),
+            LineEnd::Eof => Err(Malformed("request must end with CRLF")),
+        },
+        Err(LineError::TooLong) => Err(Malformed("request is longer than 1024 bytes")),
+        Err(LineError::Closed) => Err(Malformed("request must end with CRLF")),
+        Err(LineError::Unreadable) => Err(Malformed("request could not be read")),
     }
 }
 

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use crate::proto::gemini::Status;
+
 /// What follows the status line.
 #[derive(Debug)]
 pub enum Body {
@@ -22,43 +24,43 @@ pub enum Body {
 
 #[derive(Debug)]
 pub struct Response {
-    pub status: u8,
+    pub status: Status,
     pub meta: String,
     pub body: Body,
 }
 
 impl Response {
     pub fn success(mime: &str, body: Body) -> Response {
-        Response::new(20, mime, body)
+        Response::new(Status::Success, mime, body)
     }
 
     pub fn input(prompt: &str) -> Response {
-        Response::new(10, prompt, Body::Empty)
+        Response::new(Status::Input, prompt, Body::Empty)
     }
 
     pub fn redirect(to: &str) -> Response {
-        Response::new(31, to, Body::Empty)
+        Response::new(Status::PermanentRedirect, to, Body::Empty)
     }
 
     /// Status 44: come back after `wait` (rounded up to whole seconds, as the meta must be).
     pub fn slow_down(wait: std::time::Duration) -> Response {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        Response::new(44, &seconds.max(1).to_string(), Body::Empty)
+        Response::new(Status::SlowDown, &seconds.max(1).to_string(), Body::Empty)
     }
 
     pub fn not_found() -> Response {
-        Response::new(51, "Not found", Body::Empty)
+        Response::new(Status::NotFound, "Not found", Body::Empty)
     }
 
     pub fn proxy_refused(reason: &str) -> Response {
-        Response::new(53, reason, Body::Empty)
+        Response::new(Status::ProxyRequestRefused, reason, Body::Empty)
     }
 
     pub fn bad_request(reason: &str) -> Response {
-        Response::new(59, reason, Body::Empty)
+        Response::new(Status::BadRequest, reason, Body::Empty)
     }
 
-    fn new(status: u8, meta: &str, body: Body) -> Response {
+    fn new(status: Status, meta: &str, body: Body) -> Response {
         // The meta ends at the first line break; nothing can inject a second header.
         let meta = meta.split(['\r', '\n']).next().unwrap_or("").to_string();
         Response { status, meta, body }

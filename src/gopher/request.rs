@@ -6,7 +6,9 @@
 //! follow other schemes) and an HTTP request line sent to the Gopher port by mistake. Anything
 //! that could step out of a folder or smuggle a control character is refused.
 
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
+
+use crate::net::line::{self, LineError};
 
 /// The longest selector line accepted, in bytes (line end not counted).
 pub const MAX_LINE_BYTES: usize = 1024;
@@ -39,36 +41,13 @@ pub enum RequestError {
     Traversal,
 }
 
-/// Reads one request line (its CR LF or LF removed), reading at most 1026 bytes.
+/// Reads one request line (its CR LF or LF removed), reading at most 1026 bytes. A client
+/// that half-closes after its selector without a line end is still heard.
 pub async fn read_line<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Vec<u8>, RequestError> {
-    let mut buffer = [0u8; MAX_LINE_BYTES + 2];
-    let mut filled = 0;
-    loop {
-        if filled == buffer.len() {
-            return Err(RequestError::TooLong);
-        }
-        let read = reader
-            .read(&mut buffer[filled..])
-            .await
-            .map_err(|_| RequestError::Closed)?;
-        if read == 0 {
-            // A client that half-closes after its selector without a line end is still heard.
-            return match filled {
-                0 => Err(RequestError::Closed),
-                n if n > MAX_LINE_BYTES => Err(RequestError::TooLong),
-                _ => Ok(buffer[..filled].to_vec()),
-            };
-        }
-        let start = filled;
-        filled += read;
-        if let Some(offset) = buffer[start..filled].iter().position(|&b| b == b'\n') {
-            let line = &buffer[..start + offset];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.len() > MAX_LINE_BYTES {
-                return Err(RequestError::TooLong);
-            }
-            return Ok(line.to_vec());
-        }
+    match line::read_line(reader, MAX_LINE_BYTES).await {
+        Ok(line) => Ok(line.bytes),
+        Err(LineError::TooLong) => Err(RequestError::TooLong),
+        Err(LineError::Closed | LineError::Unreadable) => Err(RequestError::Closed),
     }
 }
 

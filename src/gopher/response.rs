@@ -2,8 +2,9 @@
 //! selector, and the reply to a web browser that knocked on the Gopher port. Menus and texts
 //! come ready-made from the content layer.
 
-use crate::content::gopher::error_menu;
-use crate::content::text::escape_markup;
+use crate::proto::gopher::error_menu;
+use crate::proto::markup::escape as escape_markup;
+use crate::proto::url;
 
 /// Schemes a `URL:` selector may send a reader to.
 const SAFE_SCHEMES: [&str; 6] = ["http", "https", "gemini", "ftp", "mailto", "irc"];
@@ -34,7 +35,7 @@ pub fn url_page(url: &str) -> Option<Vec<u8>> {
 
 /// An HTTP 400 answer that tells a web browser where the Gopher hole is.
 pub fn http_refusal(host: &str, port: u16) -> Vec<u8> {
-    let address = escape_markup(&format!("gopher://{host}:{port}/"));
+    let address = escape_markup(&url::gopher_root(host, port));
     let body = format!(
         "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>This is a Gopher server</title></head>\n\
          <body>\n<h1>This is a Gopher server</h1>\n\

@@ -1,4 +1,4 @@
-//! Live reload: watch a folder (the content, the certificates) and act when it changes.
+//! Watching a folder (the content, the certificates) and acting when it changes.
 //!
 //! The watch is registered before the folder is first read, so nothing saved in between is
 //! missed. Changes are debounced: a burst of events (an editor saving, `git pull`, `rsync`)

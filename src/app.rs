@@ -1,47 +1,36 @@
-//! What the listeners share: binding, the connection limit, timeouts, graceful shutdown and the
-//! access log. Protocol front ends plug in as per-connection handlers; this module knows
-//! nothing of what they speak.
-
-pub mod access;
-mod listener;
-pub mod proxy;
-pub mod rate;
+//! The composition root: from a checked [`Config`] to a running server. It loads (or makes) the
+//! certificates, binds the listeners, loads the content, builds both front ends, starts the
+//! watchers and owns reload and shutdown.
+//!
+//! This is the only module that names the network layer, both front ends and the content layer
+//! together; each of them is built here from what it needs and nothing more.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use socket2::{Domain, Socket, Type};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
-use crate::content::watch::FolderWatch;
-use crate::content::{Content, GopherSettings, Settings, SiteError};
+use crate::content::Content;
 use crate::gemini::{self, tls, tls::Certificates};
 use crate::gopher;
-use rate::RateLimit;
+use crate::net::listener::{bind_all, BindError};
+use crate::net::rate::RateLimit;
+use crate::net::watch::FolderWatch;
+use crate::net::{accept, proxy, ConnectionHandler, Policy, Timeouts};
+use crate::proto::url;
+use crate::site::SiteError;
 
 /// How long in-flight responses may take to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Connections the kernel may queue while every permit is taken.
-const LISTEN_BACKLOG: i32 = 1024;
-
 /// How long a client may take to read a response.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Time limits every connection is held to.
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    /// For everything before the request is known: the TLS handshake and the request line.
-    pub request: Duration,
-    /// For writing the response and closing.
-    pub write: Duration,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -49,11 +38,10 @@ pub enum StartError {
     Tls(#[from] tls::TlsError),
     #[error(transparent)]
     Content(#[from] SiteError),
-    #[error("cannot listen on {addr} for {protocol}: {reason}")]
+    #[error("cannot listen on {} for {protocol}: {}", .source.addr, .source.reason)]
     Bind {
-        addr: SocketAddr,
         protocol: &'static str,
-        reason: String,
+        source: BindError,
     },
 }
 
@@ -114,66 +102,36 @@ struct Front<H> {
     proxy_header: Option<Duration>,
 }
 
-/// What the content layer needs from the configuration, given the public ports (`None` for
-/// a protocol that is not served).
-pub fn site_settings(
-    config: &Config,
-    gemini_port: Option<u16>,
-    gopher_port: Option<u16>,
-) -> Settings {
-    Settings {
-        title: config.site.title.clone(),
-        author: config.site.author.clone(),
-        description: config.site.description.clone(),
-        lang: config.site.lang.clone(),
-        hostname: config.site.hostname.clone(),
-        content: config.site.content.clone(),
-        excluded: vec![config.gemini.certs.clone()],
-        cache_bytes: config.limits.cache_bytes,
-        gemini_port,
-        gopher: gopher_port.map(|port| GopherSettings {
-            port,
-            wrap: config.gopher.wrap,
-        }),
+/// The listeners of one protocol, when it is served.
+fn listeners(
+    enabled: bool,
+    addrs: &[SocketAddr],
+    protocol: &'static str,
+) -> Result<Vec<TcpListener>, StartError> {
+    match enabled {
+        true => bind_all(addrs).map_err(|source| StartError::Bind { protocol, source }),
+        false => Ok(Vec::new()),
     }
 }
 
-/// The public ports as configured, before anything is bound (for `gemhole render`).
-pub fn configured_settings(config: &Config) -> Settings {
-    let port = |enabled: bool, port: Option<u16>, listen: &[SocketAddr]| {
-        enabled.then(|| port.or(listen.first().map(SocketAddr::port)).unwrap_or(0))
-    };
-    site_settings(
-        config,
-        port(
-            config.gemini.enabled,
-            config.gemini.port,
-            &config.gemini.listen,
-        ),
-        port(
-            config.gopher.enabled,
-            config.gopher.port,
-            &config.gopher.listen,
-        ),
-    )
-}
-
-/// Every name the capsule answers to: the host name first, then its aliases.
-pub fn host_names(config: &Config) -> Vec<String> {
-    std::iter::once(config.site.hostname.clone())
-        .chain(config.site.aliases.iter().cloned())
-        .collect()
+/// The port clients are told about: the configured public one, else the first bound (a
+/// configured port 0 becomes a real one once bound).
+fn public_port(enabled: bool, configured: Option<u16>, listeners: &[TcpListener]) -> Option<u16> {
+    enabled.then(|| {
+        configured.unwrap_or_else(|| {
+            listeners
+                .first()
+                .and_then(|l| l.local_addr().ok())
+                .map_or(0, |addr| addr.port())
+        })
+    })
 }
 
 impl Server {
     /// Loads (or makes) the certificates, binds every listener and reads the site. Nothing is
     /// served until [`Server::run`].
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
-        let timeouts = Timeouts {
-            request: config.limits.request_timeout,
-            write: WRITE_TIMEOUT,
-        };
-        let names = host_names(config);
+        let names = config.host_names();
         let (certificates, certificate_created) = match config.gemini.enabled {
             true => {
                 let (certificates, created) =
@@ -182,27 +140,10 @@ impl Server {
             }
             false => (None, false),
         };
-        let gemini_listeners = match config.gemini.enabled {
-            true => bind_all(&config.gemini.listen, "Gemini").await?,
-            false => Vec::new(),
-        };
-        let gopher_listeners = match config.gopher.enabled {
-            true => bind_all(&config.gopher.listen, "Gopher").await?,
-            false => Vec::new(),
-        };
-        // Public ports are known once bound (a configured port 0 becomes a real one).
-        let gemini_port = config.gemini.enabled.then(|| {
-            config
-                .gemini
-                .port
-                .unwrap_or_else(|| first_port(&gemini_listeners))
-        });
-        let gopher_port = config.gopher.enabled.then(|| {
-            config
-                .gopher
-                .port
-                .unwrap_or_else(|| first_port(&gopher_listeners))
-        });
+        let gemini_listeners = listeners(config.gemini.enabled, &config.gemini.listen, "Gemini")?;
+        let gopher_listeners = listeners(config.gopher.enabled, &config.gopher.listen, "Gopher")?;
+        let gemini_port = public_port(config.gemini.enabled, config.gemini.port, &gemini_listeners);
+        let gopher_port = public_port(config.gopher.enabled, config.gopher.port, &gopher_listeners);
         // Watch before the first read, so a change made meanwhile is not missed.
         let content_watch = match config.site.watch {
             true => FolderWatch::start(&config.site.content),
@@ -211,25 +152,29 @@ impl Server {
         let certs_watch = certificates
             .as_ref()
             .and_then(|_| FolderWatch::start(&config.gemini.certs));
-        let content = Arc::new(Content::load(site_settings(
-            config,
-            gemini_port,
-            gopher_port,
-        ))?);
+        let content = Arc::new(Content::load(
+            config.content_settings(gemini_port, gopher_port),
+        )?);
 
-        let rate_limit = RateLimit::new(config.limits.rate_limit_per_minute).map(Arc::new);
+        let policy = Policy {
+            timeouts: Timeouts {
+                request: config.limits.request_timeout,
+                write: WRITE_TIMEOUT,
+            },
+            rate_limit: RateLimit::new(config.limits.rate_limit_per_minute).map(Arc::new),
+            log_ips: config.log.log_ips,
+        };
         let proxy_header = |enabled: bool| enabled.then_some(config.limits.request_timeout);
         let gemini = match (&certificates, gemini_port) {
             (Some(certificates), Some(public_port)) => {
-                let handler = gemini::Handler {
-                    content: content.clone(),
-                    acceptor: TlsAcceptor::from(certificates.server_config()?),
-                    hostnames: names,
+                let acceptor = TlsAcceptor::from(certificates.server_config()?);
+                let handler = gemini::Handler::new(
+                    content.clone(),
+                    acceptor,
+                    &names,
                     public_port,
-                    timeouts,
-                    rate_limit: rate_limit.clone(),
-                    log_ips: config.log.log_ips,
-                };
+                    policy.clone(),
+                );
                 Some(Front {
                     listeners: gemini_listeners,
                     handler: Arc::new(handler),
@@ -239,21 +184,16 @@ impl Server {
             }
             _ => None,
         };
-        let gopher = gopher_port.map(|public_port| {
-            let handler = gopher::Handler {
-                content: content.clone(),
-                hostname: config.site.hostname.clone(),
+        let gopher = gopher_port.map(|public_port| Front {
+            listeners: gopher_listeners,
+            handler: Arc::new(gopher::Handler::new(
+                content.clone(),
+                &config.site.hostname,
                 public_port,
-                timeouts,
-                rate_limit,
-                log_ips: config.log.log_ips,
-            };
-            Front {
-                listeners: gopher_listeners,
-                handler: Arc::new(handler),
-                public_port,
-                proxy_header: proxy_header(config.gopher.proxy_protocol),
-            }
+                policy,
+            )),
+            public_port,
+            proxy_header: proxy_header(config.gopher.proxy_protocol),
         });
         Ok(Server {
             content,
@@ -299,16 +239,13 @@ impl Server {
     /// The capsule's public Gemini URL.
     pub fn gemini_url(&self) -> Option<String> {
         let front = self.gemini.as_ref()?;
-        Some(crate::content::gemini_url(
-            &self.hostname,
-            front.public_port,
-        ))
+        Some(url::gemini(&self.hostname, front.public_port, "/"))
     }
 
     /// The hole's public Gopher URL.
     pub fn gopher_url(&self) -> Option<String> {
         let front = self.gopher.as_ref()?;
-        Some(format!("gopher://{}:{}/", self.hostname, front.public_port))
+        Some(url::gopher_root(&self.hostname, front.public_port))
     }
 
     pub fn content(&self) -> &Arc<Content> {
@@ -349,32 +286,6 @@ impl Server {
     }
 }
 
-/// Runs a response's write under the write timeout and returns the bytes it wrote. A client
-/// that goes away or reads too slowly is its own doing: logged at debug, counted as 0 bytes.
-pub async fn write_within(
-    protocol: &str,
-    limit: Duration,
-    write: impl Future<Output = std::io::Result<u64>>,
-) -> u64 {
-    match tokio::time::timeout(limit, write).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(err)) => {
-            tracing::debug!("{protocol}: write failed: {err}");
-            0
-        }
-        Err(_) => {
-            tracing::debug!("{protocol}: client too slow to read; dropped");
-            0
-        }
-    }
-}
-
-/// A protocol front end: what happens to one accepted connection.
-pub trait ConnectionHandler: Send + Sync + 'static {
-    /// Serves the connection from accept to close; never panics on anything the peer sends.
-    fn serve(&self, stream: TcpStream, peer: SocketAddr) -> impl Future<Output = ()> + Send;
-}
-
 impl<H: ConnectionHandler> Front<H> {
     /// Starts an accept loop for each listener.
     fn spawn(
@@ -386,7 +297,7 @@ impl<H: ConnectionHandler> Front<H> {
         for listener in self.listeners {
             let handler = self.handler.clone();
             let proxy_header = self.proxy_header;
-            loops.spawn(listener::accept_loop(
+            loops.spawn(accept::accept_loop(
                 listener,
                 connections.clone(),
                 stopped.clone(),
@@ -430,76 +341,5 @@ impl<H> Front<H> {
             .iter()
             .filter_map(|l| l.local_addr().ok())
             .collect()
-    }
-}
-
-fn first_port(listeners: &[TcpListener]) -> u16 {
-    listeners
-        .first()
-        .and_then(|l| l.local_addr().ok())
-        .map_or(0, |addr| addr.port())
-}
-
-async fn bind_all(
-    addrs: &[SocketAddr],
-    protocol: &'static str,
-) -> Result<Vec<TcpListener>, StartError> {
-    addrs
-        .iter()
-        .map(|&addr| {
-            bind(addr).map_err(|err| StartError::Bind {
-                addr,
-                protocol,
-                reason: bind_advice(&err),
-            })
-        })
-        .collect()
-}
-
-/// A listening socket. An IPv6 one takes IPv6 only, so `0.0.0.0` and `[::]` can both be bound
-/// on one port; address reuse lets a restart bind while old connections linger in TIME_WAIT.
-fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    let socket = Socket::new(
-        Domain::for_address(addr),
-        Type::STREAM,
-        Some(socket2::Protocol::TCP),
-    )?;
-    if addr.is_ipv6() {
-        socket.set_only_v6(true)?;
-    }
-    socket.set_reuse_address(true)?;
-    socket.set_nonblocking(true)?;
-    socket.bind(&addr.into())?;
-    socket.listen(LISTEN_BACKLOG)?;
-    TcpListener::from_std(socket.into())
-}
-
-/// What went wrong binding, and what to do about it.
-fn bind_advice(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            format!("{err}; another server (or gemhole) is using it: stop it or change `listen`")
-        }
-        std::io::ErrorKind::PermissionDenied => format!(
-            "{err}; ports below 1024 need CAP_NET_BIND_SERVICE (systemd AmbientCapabilities, or setcap) or use a higher port"
-        ),
-        std::io::ErrorKind::AddrNotAvailable => {
-            format!("{err}; this machine has no such address: check `listen`")
-        }
-        _ => err.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn ipv6_listeners_take_ipv6_only() {
-        // Without it, `[::]:70` would also take IPv4 and a `0.0.0.0:70` beside it could not bind.
-        let listener = bind("[::1]:0".parse().unwrap()).unwrap();
-        assert!(socket2::SockRef::from(&listener).only_v6().unwrap());
-        let v4 = bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        assert!(socket2::SockRef::from(&v4).reuse_address().unwrap());
     }
 }

@@ -1,60 +1,14 @@
-//! Plain-text layout shared by the renderers: display width (East Asian wide characters count
-//! two columns), word wrapping, cutting to a width, and tables drawn as aligned columns.
+//! Plain-text layout shared by the renderers: word wrapping in display columns, lines of
+//! inline content, URLs fit for a line, and tables drawn as aligned columns.
 //!
 //! Knows nothing about gemtext or Gopher framing; only how text occupies a terminal's columns.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
-use super::doc::{plain_text, Align, Inlines, Table};
-
-/// Columns a string occupies on a terminal.
-pub fn width(text: &str) -> usize {
-    // Printable ASCII is one column a byte; most words are that.
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return text.len();
-    }
-    UnicodeWidthStr::width(text)
-}
-
-/// A space that holds two words together: wrapping never breaks a line there.
-pub const NO_BREAK: char = '\u{a0}';
-
-/// White space where a line may break (all but [`NO_BREAK`]).
-fn is_break(c: char) -> bool {
-    c.is_whitespace() && c != NO_BREAK
-}
-
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(is_break).filter(|word| !word.is_empty())
-}
-
-/// White space runs folded to one space, ends trimmed, control characters dropped: how a
-/// reader sees a line of prose (and nothing in it can move a terminal's cursor).
-pub fn collapse_spaces(text: &str) -> String {
-    // Controls go first, so none can leave a lone space behind.
-    let visible: Cow<'_, str> = match text.contains(|c: char| c.is_control() && !c.is_whitespace())
-    {
-        false => Cow::Borrowed(text),
-        true => Cow::Owned(
-            text.chars()
-                .filter(|c| !c.is_control() || c.is_whitespace())
-                .collect(),
-        ),
-    };
-    words(&visible).collect::<Vec<_>>().join(" ")
-}
-
-/// Line ends as LF only: CRLF and lone CR (as old Mac editors write) become LF, so nothing
-/// downstream, preformatted text included, ever carries a CR.
-pub fn normalize_line_ends(text: &str) -> Cow<'_, str> {
-    match text.contains('\r') {
-        false => Cow::Borrowed(text),
-        true => Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")),
-    }
-}
+use crate::doc::text::{collapse_spaces, words};
+use crate::doc::{plain_text, Align, Inlines, Table};
+use crate::proto::columns::width;
 
 /// The lines of inline content as a reader sees them: one per hard break, spaces collapsed.
 pub fn inline_lines(inlines: &Inlines) -> Vec<String> {
@@ -101,29 +55,6 @@ pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
     lines
 }
 
-/// Cuts `text` to at most `max` columns, ending in `…` when something was cut.
-pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
-    if width(text) <= max {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = ch.width().unwrap_or(0);
-        if used + w + 1 > max {
-            break;
-        }
-        out.push(ch);
-        used += w;
-    }
-    // Per-character widths can undercount what the string shows (emoji sequences joined by
-    // U+200D, say); the whole string's width is what must fit.
-    while width(&out) + 1 > max && out.pop().is_some() {}
-    out.truncate(out.trim_end().len());
-    out.push('…');
-    Cow::Owned(out)
-}
-
 /// A URL as a line of text can carry it: white space and control characters, which would end
 /// the URL or the line, percent-encoded.
 pub fn url_text(url: &str) -> Cow<'_, str> {
@@ -142,24 +73,6 @@ pub fn url_text(url: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
-}
-
-/// Text safe inside HTML or XML elements and attribute values. Control characters that XML
-/// 1.0 cannot carry are dropped.
-pub fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A table as lines of aligned columns, with a rule under the header row.
@@ -216,7 +129,7 @@ fn pad(cell: &str, to: usize, align: Align) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::doc::Inline;
+    use crate::doc::Inline;
 
     #[test]
     fn wrap_fits_words_and_keeps_long_ones_whole() {
@@ -230,32 +143,8 @@ mod tests {
     }
 
     #[test]
-    fn wide_characters_count_two_columns() {
-        assert_eq!(width("日本語"), 6);
+    fn wide_characters_wrap_by_columns() {
         assert_eq!(wrap("日本 語日 本語", 5, "", ""), ["日本", "語日", "本語"]);
-        assert_eq!(truncate("日本語テキスト", 7), "日本語…");
-        assert_eq!(truncate("short", 7), "short");
-        let family = "👩\u{200d}💻".repeat(10);
-        assert!(
-            width(&truncate(&family, 7)) <= 7,
-            "{}",
-            truncate(&family, 7)
-        );
-    }
-
-    #[test]
-    fn prose_loses_control_characters_and_line_ends_become_lf() {
-        assert_eq!(collapse_spaces(" a\u{0}b \u{1b}[31m  c\r\n"), "ab [31m c");
-        assert_eq!(collapse_spaces("\u{2} \u{2}"), "");
-        assert_eq!(normalize_line_ends("a\r\nb\rc\n"), "a\nb\nc\n");
-    }
-
-    #[test]
-    fn markup_escaping() {
-        assert_eq!(
-            escape_markup("a & b <c> \"d\" 'e'\u{1}"),
-            "a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39;"
-        );
     }
 
     #[test]

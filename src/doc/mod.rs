@@ -1,10 +1,16 @@
-//! The document model: what a page says, with no trace of where it came from (markdown or
-//! gemtext) or where it goes (Gemini or Gopher).
+//! The document model and its parsers: what a page says, with no trace of where it came from
+//! (markdown, gemtext, HTML fragments) or where it goes (Gemini or Gopher).
 //!
 //! Parsers build a [`Document`]; renderers walk it. Neither side ever sees the other's format, so
 //! a construct is interpreted once and both protocols show the same words in the same order.
 //! Inline links stay where they occur in the text ([`Inline::Link`]) and each renderer decides
-//! how to surface them: gemtext puts link lines after the block, Gopher numbers them.
+//! how to surface them: gemtext puts link lines after the block, Gopher numbers them. This
+//! module knows nothing of files, routes or protocols, and imports nothing else of gemhole's.
+
+pub mod gemtext;
+mod html;
+pub mod markdown;
+pub mod text;
 
 /// A parsed page body: blocks in reading order, then its footnotes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

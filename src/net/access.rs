@@ -1,23 +1,26 @@
 //! The access log: one line per request, written so that nothing a client sends can forge a
 //! line or a field (control characters, quotes and backslashes are escaped).
+//!
+//! The front end names its protocol and its status with its own types; the log only shows
+//! them.
 
+use std::fmt::Display;
 use std::net::SocketAddr;
 use std::time::Instant;
 
 /// One answered request.
-pub struct Entry<'a> {
-    pub protocol: &'static str,
+pub struct Entry<'a, P: Display, S: Display> {
+    pub protocol: P,
     /// What the client asked for, as it sent it.
     pub route: &'a str,
-    /// The Gemini status, or for Gopher 0 (served) and 3 (error).
-    pub status: u16,
+    pub status: S,
     pub bytes: u64,
     pub started: Instant,
     /// Only when `log_ips` is on.
     pub peer: Option<SocketAddr>,
 }
 
-pub fn log(entry: Entry<'_>) {
+pub fn log<P: Display, S: Display>(entry: Entry<'_, P, S>) {
     // Under load with the access log filtered out, skip even the escaping.
     if !tracing::enabled!(target: "gemhole::access", tracing::Level::INFO) {
         return;

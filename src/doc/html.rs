@@ -5,7 +5,7 @@
 //! This is no HTML parser and does not try to be: it serves the few tags writers put in
 //! markdown, and whatever it meets it turns into text without ever failing.
 
-use super::doc::{Inline, Inlines};
+use super::{Inline, Inlines};
 
 /// What a piece of HTML is made of, token by token.
 enum Token<'a> {
@@ -226,7 +226,7 @@ fn decode_references(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::doc::plain_text;
+    use crate::doc::plain_text;
 
     fn texts(source: &str) -> Vec<String> {
         to_paragraphs(source)

@@ -8,9 +8,12 @@
 
 use percent_encoding::percent_decode_str;
 
+use super::links::folder_of;
+use super::page::Page;
 use super::problem::Problem;
-use super::site::{read_source, Site};
-use super::{markdown, page};
+use super::source::Source;
+use super::Site;
+use crate::doc::markdown;
 
 /// Every problem in the capsule, by file and line.
 pub fn check(site: &Site) -> Vec<Problem> {
@@ -36,17 +39,14 @@ pub fn check(site: &Site) -> Vec<Problem> {
 }
 
 /// Links and images of a page that point into the capsule at nothing.
-fn broken_links(site: &Site, page: &super::site::Page) -> Vec<Problem> {
-    let Ok(text) = read_source(&page.source) else {
+fn broken_links(site: &Site, page: &Page) -> Vec<Problem> {
+    let Ok(source) = Source::read(&page.source) else {
         return Vec::new();
     };
-    let Ok(split) = page::split(&text) else {
-        return Vec::new();
-    };
-    let body_start_line = text[..text.len() - split.body.len()].matches('\n').count();
-    let from_dir = page.rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let body_start_line = source.lines_before_body();
+    let from_dir = folder_of(&page.rel);
     let mut problems = Vec::new();
-    for link in markdown::link_targets(split.body) {
+    for link in markdown::link_targets(source.body()) {
         let resolved = site.resolve_link(from_dir, &link.target);
         if !resolved.starts_with('/') {
             continue;

@@ -1,5 +1,5 @@
 //! Front matter: the metadata block at the top of a markdown file, YAML between `---` lines or
-//! TOML between `+++` lines, read into [`FrontMatter`].
+//! TOML between `+++` lines, read into [`FrontMatter`], and the calendar [`Date`] posts carry.
 //!
 //! The block is cut off here, before markdown sees the body, because pulldown-cmark's own
 //! metadata option mistakes a `---` rule for front matter. This module knows nothing about routes
@@ -109,19 +109,14 @@ pub fn split(source: &str) -> Result<Split<'_>, FrontMatterError> {
     })
 }
 
-/// The body of `source`, found without reading the front matter (a file whose front matter is
-/// never closed is all front matter: no body).
-pub fn body(source: &str) -> &str {
-    locate(source).map_or("", |located| located.body)
-}
-
 /// Where a source's front matter block and body are.
-struct Located<'a> {
-    block: Option<(&'a str, Format)>,
-    body: &'a str,
+pub struct Located<'a> {
+    pub block: Option<(&'a str, Format)>,
+    pub body: &'a str,
 }
 
-fn locate(source: &str) -> Result<Located<'_>, FrontMatterError> {
+/// Finds the front matter block and the body without reading the block.
+pub fn locate(source: &str) -> Result<Located<'_>, FrontMatterError> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let Some((fence, format)) = [("---", Format::Yaml), ("+++", Format::Toml)]
         .into_iter()
@@ -157,8 +152,9 @@ fn first_line(text: &str) -> &str {
     text.split('\n').next().unwrap_or("").trim_end_matches('\r')
 }
 
-#[derive(Clone, Copy)]
-enum Format {
+/// How a front matter block is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
     Yaml,
     Toml,
 }
@@ -216,7 +212,8 @@ enum RawDate {
     Toml(toml::value::Datetime),
 }
 
-fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatterError> {
+/// Reads a front matter block found by [`locate`].
+pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatterError> {
     // The block starts on the file's second line.
     const FIRST_LINE: usize = 2;
     // A parser may notice an unclosed bracket only past the block's end; point at its last line.
@@ -387,6 +384,7 @@ mod tests {
 
     #[test]
     fn the_body_alone_is_found_without_reading_the_front_matter() {
+        let body = |source| locate(source).map_or("", |located| located.body);
         assert_eq!(
             body("---\ntitle: [not yaml at all\n---\nthe body"),
             "the body"

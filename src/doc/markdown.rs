@@ -11,22 +11,56 @@ use pulldown_cmark::{
     Alignment, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
-use super::doc::{Align, Block, Document, Inline, Inlines, Link, ListItem, Marker, Note, Table};
 use super::html;
-use super::text::normalize_line_ends;
+use super::text::{collapse_spaces, normalize_line_ends};
+use super::{Align, Block, Document, Inline, Inlines, Link, ListItem, Marker, Note, Table};
+
+/// The markdown gemhole reads, the same for every reading of a body: CommonMark with GitHub's
+/// tables, footnotes, strikethrough and task lists.
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
 
 /// Parses a markdown body (front matter already removed).
 pub fn parse(markdown: &str) -> Document {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS;
     let mut builder = Builder::default();
     let markdown = normalize_line_ends(markdown);
-    for event in Parser::new_ext(&markdown, options) {
+    for event in Parser::new_ext(&markdown, OPTIONS) {
         builder.event(event);
     }
     builder.finish()
+}
+
+/// The words of the body's first level-1 heading, as the renderer would show them: a title
+/// for a file whose front matter gives none.
+pub fn first_heading(markdown: &str) -> Option<String> {
+    let mut in_heading = false;
+    let mut words = String::new();
+    for event in Parser::new_ext(markdown, OPTIONS) {
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => in_heading = true,
+            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
+                let title = collapse_spaces(&words);
+                if !title.is_empty() {
+                    return Some(title);
+                }
+                in_heading = false;
+            }
+            Event::Text(text) if in_heading => words.push_str(&text),
+            Event::Code(code) if in_heading => {
+                words.push('`');
+                words.push_str(&code);
+                words.push('`');
+            }
+            Event::SoftBreak | Event::HardBreak if in_heading => words.push(' '),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A link or image as written, and the line of the body it is on.
@@ -41,9 +75,8 @@ pub struct WrittenLink {
 /// Every link and image target in a markdown body (anchors and e-mail addresses left out), for
 /// checking where they lead.
 pub fn link_targets(markdown: &str) -> Vec<WrittenLink> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES;
     let mut found = Vec::new();
-    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(markdown, OPTIONS).into_offset_iter() {
         let (target, is_image) = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -528,7 +561,7 @@ fn table_align(align: Alignment) -> Align {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::doc::plain_text;
+    use crate::doc::plain_text;
 
     fn link(label: &str, target: &str) -> Inline {
         Inline::Link(Link {

@@ -1,0 +1,35 @@
+//! `gemhole check`: every problem in the capsule, one line each; exit 1 on errors.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::site::{self, Severity, Site};
+
+pub fn check(config: &Config) -> anyhow::Result<ExitCode> {
+    let site = Site::build(Arc::new(config.configured_content_settings()))?;
+    let problems = site::check::check(&site);
+    let here = std::env::current_dir().unwrap_or_default();
+    for problem in &problems {
+        let mut shown = problem.clone();
+        if let Ok(relative) = problem.path.strip_prefix(&here) {
+            shown.path = relative.to_path_buf();
+        }
+        println!("{shown}");
+    }
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let warnings = problems.len() - errors;
+    println!(
+        "{}: {} pages and posts, {errors} errors, {warnings} warnings",
+        config.site.content.display(),
+        site.pages().len()
+    );
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

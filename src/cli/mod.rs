@@ -1,0 +1,106 @@
+//! The `gemhole` command line: the arguments, then one file per command, each thin. Every
+//! capability lives in the library; a command only reads its arguments, calls it and says what
+//! happened. `serve` (the default) runs the server, `render` prints what one file becomes,
+//! `check` reports what is wrong in the capsule, `cert` shows or remakes the certificate.
+
+mod cert;
+mod check;
+mod render;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, Overrides};
+
+/// Reads the command line and runs the command; what goes wrong is one line on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("gemhole: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(Parser)]
+#[command(
+    name = "gemhole",
+    version,
+    about = "Serve a markdown blog as a Gemini capsule and a Gopher hole, converted on the fly"
+)]
+struct Cli {
+    /// Configuration file [default: ./config.toml, all defaults when it is missing]
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The content folder (overrides [site] content)
+    #[arg(long, global = true, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// The public host name (overrides [site] hostname)
+    #[arg(long, global = true, value_name = "NAME")]
+    hostname: Option<String>,
+    /// Address for Gemini to listen on; repeat for several (overrides [gemini] listen)
+    #[arg(long = "gemini-listen", global = true, value_name = "ADDR")]
+    gemini_listen: Vec<SocketAddr>,
+    /// Address for Gopher to listen on; repeat for several (overrides [gopher] listen)
+    #[arg(long = "gopher-listen", global = true, value_name = "ADDR")]
+    gopher_listen: Vec<SocketAddr>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the capsule (the default)
+    Serve,
+    /// Report problems in the capsule, one line each; exit 1 if there are errors
+    Check,
+    /// Show the Gemini certificate (fingerprint, names, validity), or make a new one
+    Cert {
+        /// Write a new self-signed certificate for the host names (use --hostname to set one)
+        #[arg(long)]
+        regenerate: bool,
+        /// Replace an existing certificate (clients that pinned it will warn their readers)
+        #[arg(long, requires = "regenerate")]
+        force: bool,
+    },
+    /// Print what a markdown or gemtext file becomes when served
+    Render {
+        /// The file to render
+        file: PathBuf,
+        /// The format to render to
+        #[arg(long, value_enum, default_value_t = Target::Gemtext)]
+        to: Target,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    /// text/gemini, as served over Gemini
+    Gemtext,
+    /// Gopher type 0 text, as served over Gopher (CRLF, terminator included)
+    Gopher,
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let overrides = Overrides {
+        content: cli.content,
+        hostname: cli.hostname,
+        gemini_listen: cli.gemini_listen,
+        gopher_listen: cli.gopher_listen,
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::serve(&config).map(|()| ExitCode::SUCCESS),
+        Command::Check => check::check(&config),
+        Command::Cert { regenerate, force } => cert::cert(&config, regenerate, force),
+        Command::Render { file, to } => {
+            render::render(&config, &file, to).map(|()| ExitCode::SUCCESS)
+        }
+    }
+}

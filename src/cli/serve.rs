@@ -1,0 +1,109 @@
+//! `gemhole serve`: start the server, say what is served where, and run until a signal.
+
+use std::io::IsTerminal;
+
+use anyhow::Context;
+
+use crate::app::{Reloader, Server};
+use crate::config::Config;
+
+pub fn serve(config: &Config) -> anyhow::Result<()> {
+    init_logging(&config.log.level);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let server = Server::bind(config).await?;
+        announce(config, &server);
+        reload_on_hangup(server.reloader());
+        server.run(shutdown_signal()).await;
+        Ok(())
+    })
+}
+
+/// Says what is served where, and the fingerprint readers can compare with their pin.
+fn announce(config: &Config, server: &Server) {
+    let site = server.content().snapshot();
+    tracing::info!(
+        "gemhole {} serving \"{}\" from {} (posts: {}, pages: {})",
+        env!("CARGO_PKG_VERSION"),
+        config.site.title,
+        config.site.content.display(),
+        site.posts().count(),
+        site.standalone_pages().len(),
+    );
+    if let (Some(url), Some(fingerprint)) = (server.gemini_url(), server.fingerprint()) {
+        let addrs: Vec<String> = server
+            .gemini_addrs()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        tracing::info!("Gemini: {url} (listening on {})", addrs.join(", "));
+        if server.certificate_created {
+            tracing::info!(
+                "made a new certificate in {} for {}",
+                config.gemini.certs.display(),
+                config.site.hostname
+            );
+        }
+        tracing::info!("certificate SHA-256 fingerprint: {fingerprint}");
+    }
+    if let Some(url) = server.gopher_url() {
+        let addrs: Vec<String> = server
+            .gopher_addrs()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        tracing::info!("Gopher: {url} (listening on {})", addrs.join(", "));
+    }
+    tracing::info!("ready; SIGHUP rescans, SIGINT or SIGTERM stops");
+}
+
+/// Rescans the content folder and reads the certificates again on every SIGHUP.
+fn reload_on_hangup(reloader: Reloader) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    else {
+        tracing::warn!("cannot listen for SIGHUP; restart to pick up changes");
+        return;
+    };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the content folder and the certificates");
+            let reloader = reloader.clone();
+            let _ = tokio::task::spawn_blocking(move || reloader.reload_all()).await;
+        }
+    });
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = interrupt => {},
+                _ = terminate.recv() => {},
+            }
+        }
+        Err(_) => {
+            let _ = interrupt.await;
+        }
+    }
+}
+
+/// Logs to stderr: colours only on a terminal; under systemd (which sets JOURNAL_STREAM) no
+/// timestamps either, since the journal adds its own.
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,170 @@
+//! Pages, indexes and hand-written gemtext rendered in the form each protocol shows them: the
+//! glue between the snapshot's documents and the renderers.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::cache::{Form, Rendered};
+use super::is_gemtext;
+use super::item_types::SiteTypes;
+use crate::doc::{gemtext as gemtext_source, Document, Link};
+use crate::proto::gopher::ItemType;
+use crate::proto::{gemini, url, Protocol};
+use crate::render::{gemtext, gopher_menu, gopher_text, Endpoint};
+use crate::site::{folder_of, Index, Page, Problem, Site, Source, StaticFile, DEFAULT_WRAP};
+
+/// The suffix that turns a page's Gopher selector into its links menu.
+pub const LINKS_SUFFIX: &str = "/links";
+
+const GOPHER_TEXT: &str = "text/plain; charset=utf-8";
+const GOPHER_MENU: &str = "application/gopher-menu";
+
+/// Where Gopher clients reach this site; links in Gopher text are made absolute with it.
+pub fn gopher_endpoint(site: &Site) -> Endpoint {
+    let settings = &site.settings;
+    let (port, wrap) = settings
+        .gopher
+        .as_ref()
+        .map_or((crate::proto::gopher::DEFAULT_PORT, DEFAULT_WRAP), |g| {
+            (g.port, g.wrap)
+        });
+    Endpoint {
+        host: settings.hostname.clone(),
+        port,
+        wrap,
+    }
+}
+
+/// Renders a page from its source as it is on disk now.
+pub fn render_page(site: &Site, page: &Page, form: Form) -> Result<Rendered, Problem> {
+    let source = Source::read(&page.source)?;
+    let fresh = crate::site::page::describe(&site.settings, &page.source, &page.rel, &source)?;
+    // A source edited into a draft since the last scan is hidden at once.
+    let fresh = fresh
+        .ok_or_else(|| Problem::warning(&page.source, "is now a draft; not served".to_string()))?;
+    Ok(page_in_form(site, &fresh, source.body(), form))
+}
+
+/// A page's body rendered in one form.
+fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
+    let (title, doc) = site.page_document(page, body);
+    let endpoint = gopher_endpoint(site);
+    let types = SiteTypes(site);
+    match form {
+        Form::Gemini => rendered(
+            gemtext::render(Some(&title), &doc),
+            gemtext_mime(site.lang_of(page)),
+        ),
+        Form::GopherText => {
+            let links_menu = format!("{}{LINKS_SUFFIX}", page.route);
+            let links_menu = (!doc.all_links().is_empty()).then_some(links_menu.as_str());
+            let text = gopher_text::render_text(Some(&title), &doc, links_menu, &endpoint, &types);
+            rendered(text, Arc::from(GOPHER_TEXT))
+        }
+        Form::GopherMenu => {
+            let menu = gopher_menu::links_menu(&title.title, &page.route, &doc, &endpoint, &types);
+            rendered(menu, Arc::from(GOPHER_MENU))
+        }
+    }
+}
+
+/// A hand-written gemtext file as Gopher text, its links resolved like a page's from `rel`.
+fn gemtext_file_as_gopher(site: &Site, rel: &str, text: &str) -> Rendered {
+    let mut doc = gemtext_source::parse(text);
+    let from_dir = folder_of(rel);
+    doc.rewrite_links(|target| site.resolve_link(from_dir, target));
+    let text = gopher_text::render_text(None, &doc, None, &gopher_endpoint(site), &SiteTypes(site));
+    rendered(text, Arc::from(GOPHER_TEXT))
+}
+
+pub fn render_gemtext_file(site: &Site, file: &StaticFile) -> Result<Rendered, Problem> {
+    let text = crate::site::source::read_text(&file.path)?;
+    let rel = file.route.trim_start_matches('/');
+    Ok(gemtext_file_as_gopher(site, rel, &text))
+}
+
+pub fn render_index(site: &Site, index: Index, protocol: Protocol) -> Rendered {
+    let settings = &site.settings;
+    // Each protocol's home page points to the other's, when both are served.
+    let elsewhere = match protocol {
+        Protocol::Gemini => settings.gopher.as_ref().map(|gopher| Link {
+            label: "Also on Gopher".to_string(),
+            target: url::gopher(&settings.hostname, gopher.port, ItemType::Menu, "/"),
+            is_image: false,
+        }),
+        Protocol::Gopher => settings.gemini_port.map(|port| Link {
+            label: "Also on Gemini".to_string(),
+            target: url::gemini(&settings.hostname, port, "/"),
+            is_image: false,
+        }),
+    };
+    let doc = site.index_document(index, elsewhere.into_iter().collect());
+    render_document(site, &doc, protocol)
+}
+
+/// A generated document (an index, search results) as the protocol shows it: gemtext, or a
+/// Gopher menu.
+pub fn render_document(site: &Site, doc: &Document, protocol: Protocol) -> Rendered {
+    match protocol {
+        Protocol::Gemini => rendered(
+            gemtext::render(None, doc),
+            gemtext_mime(&site.settings.lang),
+        ),
+        Protocol::Gopher => rendered(
+            gopher_menu::render_menu(doc, &gopher_endpoint(site), &SiteTypes(site)),
+            Arc::from(GOPHER_MENU),
+        ),
+    }
+}
+
+pub fn rendered(text: String, mime: Arc<str>) -> Rendered {
+    Rendered {
+        body: Bytes::from(text),
+        mime,
+    }
+}
+
+fn gemtext_mime(lang: &str) -> Arc<str> {
+    Arc::from(format!("{}; lang={lang}", gemini::GEMTEXT))
+}
+
+/// The media type of a capsule file, by its extension.
+pub fn media_type(path: &Path) -> String {
+    if is_gemtext(path) {
+        return gemini::GEMTEXT.to_string();
+    }
+    mime_guess::from_path(path)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_string()
+}
+
+/// Renders one source file the way the server would serve it: through the site when the file
+/// is part of it (so its links resolve), on its own otherwise.
+pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Bytes, Problem> {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let rel = match site.source_rel(&canonical) {
+        Some(rel) => rel,
+        None => path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    };
+    if is_gemtext(path) {
+        let text = crate::site::source::read_text(path)?;
+        return Ok(match protocol {
+            Protocol::Gemini => Bytes::from(text),
+            Protocol::Gopher => gemtext_file_as_gopher(site, &rel, &text).body,
+        });
+    }
+    let source = Source::read(path)?;
+    let page = crate::site::page::describe(&site.settings, path, &rel, &source)?;
+    let page = page.ok_or_else(|| {
+        Problem::warning(
+            path,
+            "is a draft (`draft: true`); it is never served".to_string(),
+        )
+    })?;
+    Ok(page_in_form(site, &page, source.body(), Form::page(protocol)).body)
+}

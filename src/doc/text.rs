@@ -1,0 +1,54 @@
+//! Prose as a reader sees it: white space folded, control characters gone, line ends as LF.
+//! Parsers use it on what they read, renderers on what they write.
+
+use std::borrow::Cow;
+
+/// A space that holds two words together: wrapping never breaks a line there.
+pub const NO_BREAK: char = '\u{a0}';
+
+/// White space where a line may break (all but [`NO_BREAK`]).
+fn is_break(c: char) -> bool {
+    c.is_whitespace() && c != NO_BREAK
+}
+
+/// The words of a text: what lies between the places a line may break.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(is_break).filter(|word| !word.is_empty())
+}
+
+/// White space runs folded to one space, ends trimmed, control characters dropped: how a
+/// reader sees a line of prose (and nothing in it can move a terminal's cursor).
+pub fn collapse_spaces(text: &str) -> String {
+    // Controls go first, so none can leave a lone space behind.
+    let visible: Cow<'_, str> = match text.contains(|c: char| c.is_control() && !c.is_whitespace())
+    {
+        false => Cow::Borrowed(text),
+        true => Cow::Owned(
+            text.chars()
+                .filter(|c| !c.is_control() || c.is_whitespace())
+                .collect(),
+        ),
+    };
+    words(&visible).collect::<Vec<_>>().join(" ")
+}
+
+/// Line ends as LF only: CRLF and lone CR (as old Mac editors write) become LF, so nothing
+/// downstream, preformatted text included, ever carries a CR.
+pub fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    match text.contains('\r') {
+        false => Cow::Borrowed(text),
+        true => Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_loses_control_characters_and_line_ends_become_lf() {
+        assert_eq!(collapse_spaces(" a\u{0}b \u{1b}[31m  c\r\n"), "ab [31m c");
+        assert_eq!(collapse_spaces("\u{2} \u{2}"), "");
+        assert_eq!(normalize_line_ends("a\r\nb\rc\n"), "a\nb\nc\n");
+    }
+}

@@ -1,0 +1,201 @@
+//! One Gopher connection: the selector line, the content layer's answer (or a type 3 line),
+//! close, and the access log line.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::request::{self, Request, RequestError};
+use super::{response, routes};
+use crate::content::{Content, Resource};
+use crate::net::{access, write_within, ConnectionHandler, Policy};
+use crate::proto::Protocol;
+
+/// How long an answer to a bad request waits for the client to stop sending, so the kernel
+/// does not reset the connection (and lose the answer) over unread bytes.
+const DRAIN_TIME: Duration = Duration::from_millis(500);
+
+/// Everything a Gopher connection needs, shared by all of them.
+pub struct Handler {
+    content: Arc<Content>,
+    /// The public host name and port: for the search item and the reply to web browsers.
+    hostname: String,
+    public_port: u16,
+    policy: Policy,
+}
+
+/// How a request ended, as the access log shows it.
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    Served,
+    /// A type 3 answer.
+    Refused,
+    /// A web browser's request, answered in HTTP.
+    Http,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Served => "0",
+            Outcome::Refused => "3",
+            Outcome::Http => "400",
+        })
+    }
+}
+
+/// What to send back.
+enum Answer {
+    Bytes(bytes::Bytes),
+    File(std::path::PathBuf),
+    /// An error or a refusal; the rest of the client's input is drained before closing.
+    Refusal(Vec<u8>),
+}
+
+impl ConnectionHandler for Handler {
+    async fn serve(&self, mut stream: TcpStream, peer: SocketAddr) {
+        let started = Instant::now();
+        let line = match tokio::time::timeout(
+            self.policy.timeouts.request,
+            request::read_line(&mut stream),
+        )
+        .await
+        {
+            Ok(Err(RequestError::Closed)) => return,
+            Err(_) => {
+                tracing::debug!("gopher: no request before the timeout; closed");
+                return;
+            }
+            Ok(line) => line,
+        };
+        let parsed = match &line {
+            Ok(line) => request::parse(line),
+            Err(err) => Err(err.clone()),
+        };
+        let (status, answer) = match parsed {
+            Ok(request) => match self
+                .policy
+                .rate_limit
+                .as_ref()
+                .map(|limit| limit.admit(peer.ip()))
+            {
+                Some(Err(wait)) => {
+                    let message =
+                        format!("Too many requests; try again in {}s", wait.as_secs().max(1));
+                    (Outcome::Refused, Answer::Refusal(response::error(&message)))
+                }
+                _ => self.answer(request),
+            },
+            Err(err) => (
+                Outcome::Refused,
+                Answer::Refusal(response::error(&err.to_string())),
+            ),
+        };
+        let write = async {
+            let written = match answer {
+                Answer::Bytes(bytes) => {
+                    stream.write_all(&bytes).await?;
+                    bytes.len() as u64
+                }
+                Answer::File(path) => {
+                    let mut file = tokio::fs::File::open(path).await?;
+                    tokio::io::copy(&mut file, &mut stream).await?
+                }
+                Answer::Refusal(bytes) => {
+                    stream.write_all(&bytes).await?;
+                    stream.shutdown().await?;
+                    drain(&mut stream).await;
+                    return Ok(bytes.len() as u64);
+                }
+            };
+            stream.shutdown().await?;
+            Ok::<u64, std::io::Error>(written)
+        };
+        let bytes = write_within("gopher", self.policy.timeouts.write, write).await;
+        access::log(access::Entry {
+            protocol: Protocol::Gopher,
+            route: &line.as_deref().map_or("-".into(), String::from_utf8_lossy),
+            status,
+            bytes,
+            started,
+            peer: self.policy.log_ips.then_some(peer),
+        });
+    }
+}
+
+impl Handler {
+    /// A handler whose menus name `hostname` and `public_port`.
+    pub fn new(content: Arc<Content>, hostname: &str, public_port: u16, policy: Policy) -> Handler {
+        Handler {
+            content,
+            hostname: hostname.to_string(),
+            public_port,
+            policy,
+        }
+    }
+
+    /// The answer to a well-formed request, with how it ended for the log.
+    fn answer(&self, request: Request) -> (Outcome, Answer) {
+        match request {
+            Request::Selector { selector, query } => self.selector(&selector, query.as_deref()),
+            Request::Url(url) => match response::url_page(&url) {
+                Some(page) => (Outcome::Served, Answer::Bytes(page.into())),
+                None => (
+                    Outcome::Refused,
+                    Answer::Refusal(response::error(
+                        "that URL's scheme is not followed from here",
+                    )),
+                ),
+            },
+            Request::Http => (
+                Outcome::Http,
+                Answer::Refusal(response::http_refusal(&self.hostname, self.public_port)),
+            ),
+        }
+    }
+
+    fn selector(&self, selector: &str, query: Option<&str>) -> (Outcome, Answer) {
+        let mut resource = self.content.resolve(Protocol::Gopher, selector, query);
+        // Gopher has no redirects: a folder selector without its slash gets the folder.
+        if let Resource::Redirect(to) = &resource {
+            resource = self.content.resolve(Protocol::Gopher, to, query);
+        }
+        let served = |bytes: String| (Outcome::Served, Answer::Bytes(bytes.into()));
+        match resource {
+            Resource::Document { body, .. } => (Outcome::Served, Answer::Bytes(body)),
+            Resource::File { path, .. } => (Outcome::Served, Answer::File(path)),
+            Resource::Prompt(prompt) => served(routes::search_prompt(
+                prompt,
+                selector,
+                &self.hostname,
+                self.public_port,
+            )),
+            Resource::NotFound if selector == routes::CAPS => {
+                served(routes::caps(env!("CARGO_PKG_VERSION")))
+            }
+            Resource::Redirect(_) | Resource::NotFound => (
+                Outcome::Refused,
+                Answer::Refusal(response::error(&format!("Not found: {selector}"))),
+            ),
+        }
+    }
+}
+
+/// Reads and discards what the client still sends, briefly and boundedly.
+async fn drain(stream: &mut TcpStream) {
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        let mut total = 0;
+        while total < 64 * 1024 {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n,
+            }
+        }
+    })
+    .await;
+}

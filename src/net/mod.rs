@@ -1,0 +1,68 @@
+//! What every listener shares, whatever protocol it speaks: binding, the accept loop and its
+//! connection permits, deadlines, the bounded request-line reader, the PROXY protocol, the
+//! per-client rate table, the access log, and watching a folder for changes.
+//!
+//! A protocol front end plugs in as a [`ConnectionHandler`]. This module imports nothing else
+//! of gemhole's: it knows no protocol, no content and no configuration.
+
+pub mod accept;
+pub mod access;
+pub mod line;
+pub mod listener;
+pub mod proxy;
+pub mod rate;
+pub mod watch;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+
+use rate::RateLimit;
+
+/// Time limits every connection is held to.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// For everything before the request is known: the TLS handshake and the request line.
+    pub request: Duration,
+    /// For writing the response and closing.
+    pub write: Duration,
+}
+
+/// What every connection of a front end is held to.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub timeouts: Timeouts,
+    /// The per-client budget, when one is set.
+    pub rate_limit: Option<Arc<RateLimit>>,
+    /// Put client addresses in the access log.
+    pub log_ips: bool,
+}
+
+/// A protocol front end: what happens to one accepted connection.
+pub trait ConnectionHandler: Send + Sync + 'static {
+    /// Serves the connection from accept to close; never panics on anything the peer sends.
+    fn serve(&self, stream: TcpStream, peer: SocketAddr) -> impl Future<Output = ()> + Send;
+}
+
+/// Runs a response's write under the write timeout and returns the bytes it wrote. A client
+/// that goes away or reads too slowly is its own doing: logged at debug, counted as 0 bytes.
+pub async fn write_within(
+    protocol: &str,
+    limit: Duration,
+    write: impl Future<Output = std::io::Result<u64>>,
+) -> u64 {
+    match tokio::time::timeout(limit, write).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(err)) => {
+            tracing::debug!("{protocol}: write failed: {err}");
+            0
+        }
+        Err(_) => {
+            tracing::debug!("{protocol}: client too slow to read; dropped");
+            0
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! A page's body made into a document ready for either renderer: links made into routes, the
+//! opening heading folded into the title block, the table of contents and the tag links added.
+
+use super::links::{folder_of, link_to};
+use super::page::Page;
+use super::tags::{route_of, tag_slug};
+use super::words::{heading, local_link};
+use super::Site;
+use crate::doc::text::collapse_spaces;
+use crate::doc::{markdown, plain_text, Block, Document, Inline, ListItem, Marker, TitleBlock};
+
+impl Site {
+    /// A page's body as a document ready to render, and its title block.
+    pub fn page_document(&self, page: &Page, body: &str) -> (TitleBlock, Document) {
+        let mut doc = markdown::parse(body);
+        let title = take_title_heading(&mut doc, &page.title);
+        if page.toc {
+            insert_contents(&mut doc);
+        }
+        let from_dir = folder_of(&page.rel);
+        doc.rewrite_links(|target| self.resolve_link(from_dir, target));
+        if !page.tags.is_empty() {
+            let tags = page
+                .tags
+                .iter()
+                .map(|name| {
+                    local_link(
+                        &link_to(&route_of(&tag_slug(name))),
+                        &format!("Tagged: {name}"),
+                    )
+                })
+                .collect();
+            doc.blocks.push(Block::Links(tags));
+        }
+        let byline: Vec<String> = page
+            .date
+            .map(|d| d.to_string())
+            .into_iter()
+            .chain(page.author.clone())
+            .collect();
+        let title_block = TitleBlock {
+            title,
+            byline: (!byline.is_empty()).then(|| byline.join(" · ")),
+        };
+        (title_block, doc)
+    }
+}
+
+/// Removes the body's opening heading when it repeats the title, and says what the title block
+/// should show. A heading that is the title followed by a subtitle (`Title: more words`) is the
+/// fuller form of the same title: it replaces the short one in the title block, so no words are
+/// lost and none are printed twice.
+fn take_title_heading(doc: &mut Document, title: &str) -> String {
+    let title = collapse_spaces(title);
+    let Some(Block::Heading { content, .. }) = doc.blocks.first() else {
+        return title;
+    };
+    let heading = collapse_spaces(&plain_text(content));
+    let shown = if heading.eq_ignore_ascii_case(&title) {
+        title
+    } else {
+        let extends = heading
+            .get(..title.len())
+            .zip(heading.get(title.len()..))
+            .is_some_and(|(head, rest)| {
+                head.eq_ignore_ascii_case(&title)
+                    && rest
+                        .trim_start()
+                        .starts_with([':', '-', '–', '—', '|', ',', '(', '.'])
+            });
+        if !extends {
+            return title;
+        }
+        heading
+    };
+    doc.blocks.remove(0);
+    shown
+}
+
+/// A "Contents" list of the section headings, put before the body.
+fn insert_contents(doc: &mut Document) {
+    let items: Vec<ListItem> = doc
+        .section_headings()
+        .into_iter()
+        .map(|(level, text)| ListItem {
+            depth: usize::from(level - 2),
+            marker: Marker::Bullet,
+            content: vec![Inline::Text(text)],
+        })
+        .collect();
+    if !items.is_empty() {
+        doc.blocks.insert(0, Block::List(items));
+        doc.blocks.insert(0, heading(2, "Contents"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_heading_is_folded_into_the_title_block() {
+        let mut doc = markdown::parse("# Post\n\ntext");
+        assert_eq!(take_title_heading(&mut doc, "Post"), "Post");
+        assert_eq!(doc.blocks.len(), 1);
+
+        let mut doc = markdown::parse("# Post: the long story\n\ntext");
+        assert_eq!(take_title_heading(&mut doc, "Post"), "Post: the long story");
+        assert_eq!(doc.blocks.len(), 1);
+
+        let mut doc = markdown::parse("# Postscript\n\ntext");
+        assert_eq!(take_title_heading(&mut doc, "Post"), "Post");
+        assert_eq!(doc.blocks.len(), 2);
+    }
+}

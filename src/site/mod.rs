@@ -1,0 +1,468 @@
+//! The site snapshot: every route of the capsule and what answers it, built in one pass over
+//! the content folder and never changed afterwards.
+//!
+//! Start-up reads each markdown file's front matter (and, for an untitled file, its first `#`
+//! heading), not its rendered body; bodies are rendered on request. A file that cannot be read
+//! is left out with a [`Problem`] and the rest of the site is built without it. The snapshot
+//! also turns a page's source into a [`crate::doc::Document`] ready for either renderer, and
+//! writes the words of the pages it generates. It knows nothing of sockets or protocol framing,
+//! only the public addresses its settings give for links.
+
+pub mod check;
+mod document;
+mod excerpt;
+pub mod front;
+mod links;
+pub mod page;
+pub mod problem;
+pub mod routes;
+mod scan;
+pub mod search;
+mod settings;
+pub mod source;
+pub mod tags;
+mod words;
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+pub use links::{folder_of, link_to};
+pub use page::Page;
+pub use problem::{Problem, Severity};
+use routes::Routes;
+pub use routes::{Index, Route, StaticFile};
+use search::{IndexBuilder, SearchIndex};
+pub use settings::{GopherSettings, Settings, DEFAULT_WRAP};
+pub use source::Source;
+pub use tags::Tag;
+
+/// Why no site could be built at all (a single bad file never does this).
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("content folder {path} cannot be opened: {source} (set [site] content in config.toml or pass --content)")]
+    ContentFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// One immutable view of the capsule.
+#[derive(Debug)]
+pub struct Site {
+    pub settings: Arc<Settings>,
+    /// Distinguishes snapshots, so cached renderings of an older one are never served; a
+    /// later build has a larger one.
+    pub generation: u64,
+    /// The content folder, canonical.
+    root: PathBuf,
+    pages: Vec<Page>,
+    /// Indexes into `pages`: the posts, newest first.
+    posts: Vec<usize>,
+    routes: Routes,
+    /// Routes of markdown sources by their path below the content folder, to resolve links.
+    source_routes: HashMap<String, Arc<str>>,
+    tags: Vec<Tag>,
+    /// Built after the snapshot, from the sources: see [`Site::search_index`].
+    search: OnceLock<SearchIndex>,
+    problems: Vec<Problem>,
+}
+
+impl Site {
+    /// Scans the content folder and builds a snapshot. Bad files become problems, not errors.
+    pub fn build(settings: Arc<Settings>) -> Result<Site, SiteError> {
+        let root =
+            fs::canonicalize(&settings.content).map_err(|source| SiteError::ContentFolder {
+                path: settings.content.clone(),
+                source,
+            })?;
+        let excluded: Vec<PathBuf> = settings
+            .excluded
+            .iter()
+            .filter_map(|dir| fs::canonicalize(dir).ok())
+            .collect();
+        let (found, mut problems) = scan::walk(&root, &excluded);
+        let mut site = Site {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            root: root.clone(),
+            pages: Vec::new(),
+            posts: Vec::new(),
+            routes: Routes::generated(),
+            source_routes: HashMap::new(),
+            tags: Vec::new(),
+            search: OnceLock::new(),
+            problems: Vec::new(),
+            settings,
+        };
+        for file in found {
+            if page::is_markdown(&file.rel) {
+                match site.read_page(&file.path, &file.rel) {
+                    Ok(Some(page)) => site.add_page(page, &mut problems),
+                    Ok(None) => {}
+                    Err(problem) => problems.push(problem),
+                }
+            } else {
+                let route: Arc<str> = Arc::from(format!("/{}", file.rel));
+                let static_file = StaticFile {
+                    route: route.clone(),
+                    path: file.path,
+                };
+                site.routes.claim(&route, Route::File(static_file));
+            }
+        }
+        site.posts = (0..site.pages.len())
+            .filter(|&i| site.pages[i].is_post)
+            .collect();
+        let pages = &site.pages;
+        site.posts.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            // Newest first; undated posts last; then by title.
+            b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
+        });
+        site.tags = tags::collect(&site.pages, &site.posts);
+        for (index, tag) in site.tags.iter().enumerate() {
+            let route: Arc<str> = Arc::from(tag.route());
+            if !site
+                .routes
+                .claim(&route, Route::Index(Index::Tag(index), route.clone()))
+            {
+                problems.push(Problem::warning(
+                    &site.root,
+                    format!("tag page {route} is hidden by a file with the same route"),
+                ));
+            }
+        }
+        site.problems = problems;
+        Ok(site)
+    }
+
+    fn add_page(&mut self, page: Page, problems: &mut Vec<Problem>) {
+        let index = self.pages.len();
+        if !self.routes.claim(&page.route, Route::Page(index)) {
+            problems.push(Problem::error(
+                &page.source,
+                format!(
+                    "route {} is already taken by another file; give this one a different `slug`",
+                    page.route
+                ),
+            ));
+            return;
+        }
+        self.source_routes
+            .insert(page.rel.clone(), page.route.clone());
+        self.pages.push(page);
+    }
+
+    /// Reads a markdown source's metadata. `Ok(None)` for a draft, never served.
+    fn read_page(&self, path: &Path, rel: &str) -> Result<Option<Page>, Problem> {
+        let source = Source::read(path)?;
+        let page = page::describe(&self.settings, path, rel, &source)?;
+        Ok(page.map(|mut page| {
+            page.modified = fs::metadata(path).and_then(|m| m.modified()).ok();
+            page
+        }))
+    }
+
+    /// The search index, built from the sources on first need. Building it reads every page
+    /// again, so the server starts serving first and builds it on another thread (a search
+    /// arriving meanwhile waits for it); a reload builds it before its snapshot is swapped in.
+    pub fn search_index(&self) -> &SearchIndex {
+        self.search.get_or_init(|| {
+            let started = std::time::Instant::now();
+            // Contiguous runs of pages on every core, merged in order.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let run = self.pages.len().div_ceil(cores).max(64);
+            let builders: Vec<IndexBuilder> = std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..self.pages.len())
+                    .step_by(run)
+                    .map(|start| scope.spawn(move || self.index_pages(start, run)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|worker| worker.join().unwrap_or_default())
+                    .collect()
+            });
+            let mut builders = builders.into_iter();
+            let mut builder = builders.next().unwrap_or_default();
+            for later in builders {
+                builder.merge(later);
+            }
+            let index = builder.finish();
+            tracing::debug!(
+                "search index of {} pages built in {} ms",
+                self.pages.len(),
+                started.elapsed().as_millis()
+            );
+            index
+        })
+    }
+
+    pub fn route(&self, route: &str) -> Option<&Route> {
+        self.routes.get(route)
+    }
+
+    pub fn page(&self, index: usize) -> Option<&Page> {
+        self.pages.get(index)
+    }
+
+    /// Posts, newest first.
+    pub fn posts(&self) -> impl Iterator<Item = &Page> {
+        self.posts.iter().filter_map(|&i| self.pages.get(i))
+    }
+
+    /// Pages that are not posts, by route.
+    pub fn standalone_pages(&self) -> Vec<&Page> {
+        let mut pages: Vec<&Page> = self.pages.iter().filter(|p| !p.is_post).collect();
+        pages.sort_by(|a, b| a.route.cmp(&b.route));
+        pages
+    }
+
+    /// The pages numbered `start` and on, `count` of them, indexed.
+    fn index_pages(&self, start: usize, count: usize) -> IndexBuilder {
+        let mut builder = IndexBuilder::default();
+        for (number, page) in self.pages.iter().enumerate().skip(start).take(count) {
+            // A source that went bad since the scan is left out until the next one.
+            let Ok(source) = Source::read(&page.source) else {
+                continue;
+            };
+            builder.add(
+                number,
+                &search::Entry {
+                    title: &page.title,
+                    tags: &page.tags,
+                    description: page.description.as_deref(),
+                    body: source.body(),
+                },
+            );
+        }
+        builder
+    }
+
+    /// Every page and post.
+    pub fn pages(&self) -> &[Page] {
+        &self.pages
+    }
+
+    pub fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    /// What was left out or looks wrong, for the log and for `gemhole check`.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The path below the content folder of a file inside it, `/`-separated.
+    pub fn source_rel(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        Some(parts?.join("/"))
+    }
+
+    /// The media language of a page.
+    pub fn lang_of<'a>(&'a self, page: &'a Page) -> &'a str {
+        page.lang.as_deref().unwrap_or(&self.settings.lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Block;
+    use tags::tag_slug;
+
+    fn site_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let settings = Settings {
+            title: "Test".into(),
+            author: Some("Site Author".into()),
+            description: None,
+            lang: "en".into(),
+            hostname: "localhost".into(),
+            content: dir.path().to_path_buf(),
+            excluded: Vec::new(),
+            cache_bytes: 1 << 20,
+            gemini_port: Some(1965),
+            gopher: None,
+        };
+        let site = Site::build(Arc::new(settings)).unwrap();
+        (dir, site)
+    }
+
+    fn routes_of(site: &Site) -> Vec<String> {
+        site.routes.names()
+    }
+
+    #[test]
+    fn routes_for_posts_pages_and_files() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/2023-11-20-first.md",
+                "---\ndate: 2023-11-20\n---\nhi",
+            ),
+            (
+                "posts/custom.md",
+                "---\ndate: 2024-01-01\nslug: renamed\n---\nhi",
+            ),
+            ("about.md", "no front matter"),
+            ("notes/deep.md", "x"),
+            ("images/cat.png", "png"),
+            ("hello.gmi", "# hi"),
+        ]);
+        assert_eq!(
+            routes_of(&site),
+            [
+                "/",
+                "/about",
+                "/atom.xml",
+                "/hello.gmi",
+                "/images/cat.png",
+                "/notes/deep",
+                "/posts",
+                "/posts/",
+                "/posts/first",
+                "/posts/renamed",
+                "/search",
+                "/tags",
+                "/tags/"
+            ]
+        );
+        let order: Vec<&str> = site.posts().map(|p| &*p.route).collect();
+        assert_eq!(order, ["/posts/renamed", "/posts/first"]);
+    }
+
+    #[test]
+    fn drafts_broken_files_and_duplicates() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/a.md",
+                "---\ndate: 2023-01-01\ndraft: true\n---\nsecret",
+            ),
+            ("posts/b.md", "---\ndate: nope\n---\n"),
+            ("posts/c.md", "---\ndate: 2023-01-02\nslug: same\n---\n"),
+            ("posts/d.md", "---\ndate: 2023-01-03\nslug: same\n---\n"),
+            (
+                "bad.md",
+                b"caf\xe9"
+                    .iter()
+                    .map(|&b| b as char)
+                    .collect::<String>()
+                    .as_str(),
+            ),
+        ]);
+        assert!(site.route("/posts/a").is_none());
+        assert!(site.route("/posts/b").is_none());
+        assert!(site.route("/posts/same").is_some());
+        let messages: Vec<String> = site.problems().iter().map(|p| p.to_string()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("b.md:2") && m.contains("not a date")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("d.md") && m.contains("already taken")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn titles_fall_back_to_heading_then_file_name() {
+        let (_dir, site) = site_with(&[
+            ("one.md", "intro\n\n# The Heading\n"),
+            ("two.md", "```\n# code\n```\n"),
+        ]);
+        let titles: Vec<&str> = site
+            .standalone_pages()
+            .iter()
+            .map(|p| p.title.as_str())
+            .collect();
+        assert_eq!(titles, ["The Heading", "two"]);
+    }
+
+    #[test]
+    fn links_to_sources_become_routes() {
+        let (_dir, site) = site_with(&[
+            ("posts/2023-11-20-x.md", "---\ndate: 2023-11-20\n---\n"),
+            ("about.md", ""),
+        ]);
+        assert_eq!(site.resolve_link("", "posts/2023-11-20-x.md"), "/posts/x");
+        assert_eq!(site.resolve_link("posts", "../about.md#me"), "/about");
+        assert_eq!(
+            site.resolve_link("posts", "img/a b.png"),
+            "/posts/img/a%20b.png"
+        );
+        assert_eq!(site.resolve_link("posts", "/about.md?x=1"), "/about?x=1");
+        assert_eq!(
+            site.resolve_link("", "../../etc/passwd"),
+            "../../etc/passwd"
+        );
+        assert_eq!(
+            site.resolve_link("", "https://a.example/x.md"),
+            "https://a.example/x.md"
+        );
+        assert_eq!(
+            site.resolve_link("", "mailto:me@x.example"),
+            "mailto:me@x.example"
+        );
+    }
+
+    #[test]
+    fn tags_get_url_safe_routes_and_count_posts() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/a.md",
+                "---\ndate: 2023-01-01\ntags: [Small Web, rust]\n---\n",
+            ),
+            (
+                "posts/b.md",
+                "---\ndate: 2023-02-01\ntags: small   web\n---\n",
+            ),
+            (
+                "posts/c.md",
+                "---\ndate: 2023-03-01\ndraft: true\ntags: [rust]\n---\n",
+            ),
+        ]);
+        let tags: Vec<(&str, &str, usize)> = site
+            .tags()
+            .iter()
+            .map(|t| (t.slug.as_str(), t.name.as_str(), t.posts.len()))
+            .collect();
+        assert_eq!(tags, [("rust", "rust", 1), ("small-web", "Small Web", 2)]);
+        assert!(site.route("/tags/small-web").is_some());
+        assert_eq!(tag_slug("  C++ / Rust?  "), "c++-rust");
+        assert_eq!(tag_slug("Café Culture"), "café-culture");
+    }
+
+    #[test]
+    fn search_finds_posts_by_body_words_best_first() {
+        let (_dir, site) = site_with(&[
+            (
+                "posts/a.md",
+                "---\ndate: 2023-01-01\ntitle: Gardening\n---\nTomatoes and a refurbished laptop.",
+            ),
+            (
+                "posts/b.md",
+                "---\ndate: 2023-02-01\ntitle: Refurbished phones\n---\nWhy I buy them.",
+            ),
+        ]);
+        let doc = site.search_document("refurbished");
+        let Some(Block::Entries(entries)) = doc.blocks.get(2) else {
+            panic!("{doc:?}")
+        };
+        let found: Vec<&str> = entries.iter().map(|e| e.link.target.as_str()).collect();
+        assert_eq!(found, ["/posts/b", "/posts/a"]);
+        assert_eq!(entries[1].summary, "Tomatoes and a refurbished laptop.");
+    }
+}

@@ -1,0 +1,111 @@
+//! A post or page: what its source's front matter says, resolved against the site's defaults,
+//! and the route it is served at.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::front::Date;
+use super::problem::Problem;
+use super::settings::Settings;
+use super::source::Source;
+use crate::doc::markdown;
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub route: Arc<str>,
+    /// Where the source is read from.
+    pub source: PathBuf,
+    /// The source's path below the content folder, `/`-separated.
+    pub rel: String,
+    pub title: String,
+    pub date: Option<Date>,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub lang: Option<String>,
+    pub toc: bool,
+    pub is_post: bool,
+    /// True when neither front matter nor a heading gave a title (the file name stands in).
+    pub untitled: bool,
+    /// When the source last changed, as the scan saw it; dates undated posts in the feed.
+    pub modified: Option<SystemTime>,
+}
+
+/// True for the files that are posts and pages rather than files served as they are.
+pub fn is_markdown(rel: &str) -> bool {
+    rel.ends_with(".md") || rel.ends_with(".markdown")
+}
+
+/// The page `source` (read from `path`, at `rel` below the content folder) describes, or
+/// `None` for a draft, which is never served.
+pub fn describe(
+    settings: &Settings,
+    path: &Path,
+    rel: &str,
+    source: &Source,
+) -> Result<Option<Page>, Problem> {
+    let meta = source.front_matter(path)?;
+    if meta.draft {
+        return Ok(None);
+    }
+    let stem = rel
+        .rsplit('/')
+        .next()
+        .unwrap_or(rel)
+        .trim_end_matches(".markdown")
+        .trim_end_matches(".md");
+    let found_title = meta
+        .title
+        .clone()
+        .or_else(|| markdown::first_heading(source.body()));
+    let untitled = found_title.is_none();
+    let title = found_title.unwrap_or_else(|| stem.to_string());
+    let is_post = rel.starts_with("posts/");
+    let slug = match &meta.slug {
+        Some(slug) if is_valid_slug(slug) => slug.clone(),
+        _ => default_slug(stem).to_string(),
+    };
+    let route = if is_post {
+        format!("/posts/{slug}")
+    } else {
+        match rel.rsplit_once('/') {
+            Some((dir, _)) => format!("/{dir}/{slug}"),
+            None => format!("/{slug}"),
+        }
+    };
+    Ok(Some(Page {
+        route: Arc::from(route),
+        source: path.to_path_buf(),
+        rel: rel.to_string(),
+        title,
+        date: meta.date,
+        author: meta.author.or_else(|| settings.author.clone()),
+        description: meta.description,
+        tags: meta.tags,
+        lang: meta.lang,
+        toc: meta.toc,
+        is_post,
+        untitled,
+        modified: None,
+    }))
+}
+
+/// A file name without a leading `YYYY-MM-DD-`.
+fn default_slug(stem: &str) -> &str {
+    match (stem.get(..10), stem.get(10..)) {
+        (Some(date), Some(rest)) if Date::parse(date).is_some() => rest
+            .strip_prefix('-')
+            .filter(|s| !s.is_empty())
+            .unwrap_or(stem),
+        _ => stem,
+    }
+}
+
+fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && !slug.starts_with('.')
+        && !slug.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '/' | '\\' | '?' | '#' | '%')
+        })
+}

@@ -1,0 +1,35 @@
+//! What the site needs to know of the configuration: the site's words, where the capsule is,
+//! and the public addresses it puts in links.
+
+use std::path::PathBuf;
+
+/// Gopher text width when none is configured.
+pub const DEFAULT_WRAP: usize = 70;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub title: String,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub lang: String,
+    /// The public host name, for absolute links.
+    pub hostname: String,
+    /// The content folder.
+    pub content: PathBuf,
+    /// Folders inside the content folder that are never served (the certificates).
+    pub excluded: Vec<PathBuf>,
+    /// Upper bound of the rendered-body cache, in bytes.
+    pub cache_bytes: u64,
+    /// The public Gemini port, when Gemini is served.
+    pub gemini_port: Option<u16>,
+    /// How Gopher is served, when it is.
+    pub gopher: Option<GopherSettings>,
+}
+
+/// The public side of the Gopher listener.
+#[derive(Debug, Clone)]
+pub struct GopherSettings {
+    pub port: u16,
+    /// Text width in display columns.
+    pub wrap: usize,
+}

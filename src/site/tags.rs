@@ -1,0 +1,80 @@
+//! Tags: the posts gathered under each tag a writer gave them, and the tag's route name.
+
+use std::collections::BTreeMap;
+
+use super::page::Page;
+
+/// A tag and the posts under it.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The route name: lower case, spaces as `-`.
+    pub slug: String,
+    /// The tag as a writer first spelled it.
+    pub name: String,
+    /// Indexes into the pages, newest first.
+    pub(super) posts: Vec<usize>,
+}
+
+impl Tag {
+    /// How many posts carry it.
+    pub fn count(&self) -> usize {
+        self.posts.len()
+    }
+
+    /// The route of the tag's page.
+    pub fn route(&self) -> String {
+        route_of(&self.slug)
+    }
+}
+
+/// The route of the page of the tag with this slug.
+pub fn route_of(slug: &str) -> String {
+    format!("/tags/{slug}")
+}
+
+/// The tags of `posts` (indexes into `pages`, newest first), by slug; each tag's posts newest
+/// first.
+pub fn collect(pages: &[Page], posts: &[usize]) -> Vec<Tag> {
+    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+    // Oldest first, so a tag is named as a writer first spelled it.
+    for &i in posts.iter().rev() {
+        let Some(page) = pages.get(i) else { continue };
+        for name in &page.tags {
+            let slug = tag_slug(name);
+            if slug.is_empty() {
+                continue;
+            }
+            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+                slug,
+                name: name.clone(),
+                posts: Vec::new(),
+            });
+            if tag.posts.last() != Some(&i) {
+                tag.posts.push(i);
+            }
+        }
+    }
+    let mut tags: Vec<Tag> = tags.into_values().collect();
+    for tag in &mut tags {
+        tag.posts.reverse();
+    }
+    tags
+}
+
+/// A tag as a route name: lower case, white space as `-`, characters that mean something in
+/// a URL or a selector dropped.
+pub fn tag_slug(tag: &str) -> String {
+    let lowered = tag.trim().to_lowercase();
+    let kept: String = lowered
+        .chars()
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'))
+        .collect();
+    let mut slug = String::with_capacity(kept.len());
+    for c in kept.chars() {
+        if !(c == '-' && slug.ends_with('-')) {
+            slug.push(c);
+        }
+    }
+    slug.trim_matches(['-', '.']).to_string()
+}

@@ -10,19 +10,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Semaphore};
-use tokio::task::JoinSet;
+use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
 use crate::content::Content;
 use crate::gemini::{self, tls, tls::Certificates};
 use crate::gopher;
+use crate::net::accept::{Connections, Intake};
 use crate::net::listener::{bind_all, BindError};
 use crate::net::rate::RateLimit;
 use crate::net::watch::FolderWatch;
-use crate::net::{accept, proxy, ConnectionHandler, Policy, Timeouts};
+use crate::net::{ConnectionHandler, Policy, Timeouts};
 use crate::proto::url;
 use crate::site::SiteError;
 
@@ -51,8 +50,7 @@ pub struct Server {
     hostname: String,
     gemini: Option<Front<gemini::Handler>>,
     gopher: Option<Front<gopher::Handler>>,
-    connections: Arc<Semaphore>,
-    max_connections: usize,
+    connections: Connections,
     /// The Gemini certificates, reloadable while serving.
     certificates: Option<Arc<Certificates>>,
     /// True when this start made the default certificate.
@@ -97,9 +95,7 @@ struct Front<H> {
     listeners: Vec<TcpListener>,
     handler: Arc<H>,
     public_port: u16,
-    /// Every connection starts with a PROXY protocol header, read (within this time) before
-    /// the handler sees the connection.
-    proxy_header: Option<Duration>,
+    intake: Intake,
 }
 
 /// The listeners of one protocol, when it is served.
@@ -164,7 +160,10 @@ impl Server {
             rate_limit: RateLimit::new(config.limits.rate_limit_per_minute).map(Arc::new),
             log_ips: config.log.log_ips,
         };
-        let proxy_header = |enabled: bool| enabled.then_some(config.limits.request_timeout);
+        let intake = |proxy_protocol: bool| Intake {
+            request_timeout: config.limits.request_timeout,
+            proxy_protocol,
+        };
         let gemini = match (&certificates, gemini_port) {
             (Some(certificates), Some(public_port)) => {
                 let acceptor = TlsAcceptor::from(certificates.server_config()?);
@@ -179,7 +178,7 @@ impl Server {
                     listeners: gemini_listeners,
                     handler: Arc::new(handler),
                     public_port,
-                    proxy_header: proxy_header(config.gemini.proxy_protocol),
+                    intake: intake(config.gemini.proxy_protocol),
                 })
             }
             _ => None,
@@ -193,15 +192,14 @@ impl Server {
                 policy,
             )),
             public_port,
-            proxy_header: proxy_header(config.gopher.proxy_protocol),
+            intake: intake(config.gopher.proxy_protocol),
         });
         Ok(Server {
             content,
             hostname: config.site.hostname.clone(),
             gemini,
             gopher,
-            connections: Arc::new(Semaphore::new(config.limits.max_connections)),
-            max_connections: config.limits.max_connections,
+            connections: Connections::new(config.limits.max_connections),
             certificates,
             certificate_created,
             content_watch,
@@ -253,33 +251,29 @@ impl Server {
     }
 
     /// Serves (and follows changes to the content folder) until `shutdown` completes, then
-    /// stops accepting and gives in-flight responses up to [`SHUTDOWN_GRACE`] to finish.
+    /// stops accepting and gives in-flight responses up to [`SHUTDOWN_GRACE`] to finish; the
+    /// connections still open then are closed.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let (stop, stopped) = watch::channel(false);
-        let mut loops = JoinSet::new();
+        let connections = self.connections;
         if let Some(watch) = self.content_watch {
             let content = self.content.clone();
-            loops.spawn(watch.follow(stopped.clone(), move || content.reload()));
+            connections.until_shutdown(watch.follow(move || content.reload()));
         }
         if let (Some(watch), Some(certificates)) = (self.certs_watch, self.certificates.clone()) {
-            loops.spawn(watch.follow(stopped.clone(), move || reload_certificates(&certificates)));
+            connections.until_shutdown(watch.follow(move || reload_certificates(&certificates)));
         }
         if let Some(front) = self.gemini {
-            front.spawn(&mut loops, &self.connections, &stopped);
+            front.listen(&connections);
         }
         if let Some(front) = self.gopher {
-            front.spawn(&mut loops, &self.connections, &stopped);
+            front.listen(&connections);
         }
         shutdown.await;
         tracing::info!("shutting down: no new connections");
-        let _ = stop.send(true);
-        while loops.join_next().await.is_some() {}
-        let all = u32::try_from(self.max_connections).unwrap_or(u32::MAX);
-        match tokio::time::timeout(SHUTDOWN_GRACE, self.connections.acquire_many(all)).await {
-            Ok(_) => tracing::info!("all connections finished; bye"),
-            Err(_) => tracing::warn!(
-                "{} connections still open after {}s; closing them",
-                all as usize - self.connections.available_permits(),
+        match connections.shutdown(SHUTDOWN_GRACE).await {
+            0 => tracing::info!("all connections finished; bye"),
+            open => tracing::warn!(
+                "{open} connections still open after {}s; closed them",
                 SHUTDOWN_GRACE.as_secs()
             ),
         }
@@ -288,49 +282,9 @@ impl Server {
 
 impl<H: ConnectionHandler> Front<H> {
     /// Starts an accept loop for each listener.
-    fn spawn(
-        self,
-        loops: &mut JoinSet<()>,
-        connections: &Arc<Semaphore>,
-        stopped: &watch::Receiver<bool>,
-    ) {
+    fn listen(self, connections: &Connections) {
         for listener in self.listeners {
-            let handler = self.handler.clone();
-            let proxy_header = self.proxy_header;
-            loops.spawn(accept::accept_loop(
-                listener,
-                connections.clone(),
-                stopped.clone(),
-                move |mut stream, peer| {
-                    let handler = handler.clone();
-                    async move {
-                        let client = match proxy_header {
-                            None => peer,
-                            Some(limit) => match proxied_client(&mut stream, limit).await {
-                                Some(client) => client.unwrap_or(peer),
-                                None => return,
-                            },
-                        };
-                        handler.serve(stream, client).await
-                    }
-                },
-            ));
-        }
-    }
-}
-
-/// The client a PROXY header names (`Some(None)`: the balancer itself), or `None` when the
-/// connection must be dropped for want of a valid header.
-async fn proxied_client(stream: &mut TcpStream, limit: Duration) -> Option<Option<SocketAddr>> {
-    match tokio::time::timeout(limit, proxy::read_header(stream)).await {
-        Ok(Ok(client)) => Some(client),
-        Ok(Err(err)) => {
-            tracing::debug!("connection refused: {err}");
-            None
-        }
-        Err(_) => {
-            tracing::debug!("connection refused: no PROXY header in time");
-            None
+            connections.listen(listener, self.handler.clone(), self.intake);
         }
     }
 }

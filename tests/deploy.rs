@@ -380,3 +380,46 @@ async fn refused_reply(addr: SocketAddr, raw: &[u8]) -> Vec<u8> {
     assert!(read.is_ok(), "the connection was left open");
     received
 }
+
+/// Sends `parts` one after the other, `pause` apart, and returns whatever came back.
+async fn slowly(addr: SocketAddr, parts: &[&[u8]], pause: Duration) -> Vec<u8> {
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    for part in parts {
+        tokio::time::sleep(pause).await;
+        // The server may have closed already; what it answered is what counts.
+        if tcp.write_all(part).await.is_err() {
+            break;
+        }
+    }
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut received)).await;
+    assert!(read.is_ok(), "the connection was left open");
+    received
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_deadline_covers_the_proxy_header_and_the_request() {
+    // request_timeout_secs is 2: the header and the selector must both be in by then.
+    let server = TestServer::start(&[], &[("gopher.proxy_protocol", "true")]).await;
+    let header = b"PROXY TCP4 192.0.2.50 127.0.0.1 40005 70\r\n".as_slice();
+    let selector = b"/about\r\n".as_slice();
+    let in_time = slowly(
+        server.gopher,
+        &[header, selector],
+        Duration::from_millis(300),
+    )
+    .await;
+    assert!(in_time.starts_with(b"About me"), "{in_time:?}");
+    // Each part alone within the timeout, but the two together past it: not answered.
+    let late = slowly(
+        server.gopher,
+        &[header, selector],
+        Duration::from_millis(1300),
+    )
+    .await;
+    assert!(
+        !late.starts_with(b"About me"),
+        "{:?}",
+        String::from_utf8_lossy(&late)
+    );
+}

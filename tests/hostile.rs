@@ -317,6 +317,32 @@ async fn shutdown_finishes_requests_in_flight_and_refuses_new_ones() {
         .unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_what_is_still_open_after_the_grace() {
+    // A file far larger than the socket buffers, asked for by a client that does not read.
+    let big = vec![b'x'; 64 << 20];
+    let server = TestServer::start(&[("big.bin", &big)], &[]).await;
+    let mut stalled = TcpStream::connect(server.gopher).await.unwrap();
+    stalled.write_all(b"/big.bin\r\n").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The shutdown grace is 10 s; the server's write timeout (30 s) has not run out by then.
+    tokio::time::timeout(Duration::from_secs(20), server.stop())
+        .await
+        .expect("shutdown did not finish");
+    // The server is gone, so its connection must be too: reading now ends early.
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::io::AsyncReadExt::read_to_end(&mut stalled, &mut received),
+    )
+    .await
+    .expect("the connection outlived the server");
+    assert!(
+        read.is_err() || received.len() < big.len(),
+        "the whole file was still sent after shutdown"
+    );
+}
+
 /// A port free on both loopback addresses, as far as one can tell without holding it.
 fn free_dual_stack_port() -> u16 {
     let v6 = std::net::TcpListener::bind("[::1]:0").unwrap();

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use tokio::time::timeout_at;
 use tokio_rustls::TlsAcceptor;
 
 use super::request::{self, Request, RequestError};
 use super::response::{Body, Response};
 use crate::content::{Content, Resource};
-use crate::net::{access, write_within, ConnectionHandler, Policy};
+use crate::net::{access, write_within, Connection, ConnectionHandler, Policy};
 use crate::proto::{url, Protocol};
 
 /// The first byte of every TLS connection: a handshake record.
@@ -31,13 +31,17 @@ pub struct Handler {
 }
 
 impl ConnectionHandler for Handler {
-    async fn serve(&self, stream: TcpStream, peer: SocketAddr) {
+    async fn serve(&self, connection: Connection) {
         let started = Instant::now();
+        let Connection {
+            mut stream,
+            client: peer,
+            deadline,
+        } = connection;
         let local = stream.local_addr().ok();
         // Plain text where a ClientHello belongs: close without writing a byte.
-        let mut first = [0u8; 1];
-        match tokio::time::timeout(self.policy.timeouts.request, stream.peek(&mut first)).await {
-            Ok(Ok(1)) if first[0] == TLS_HANDSHAKE => {}
+        match timeout_at(deadline, stream.first_byte()).await {
+            Ok(Ok(Some(TLS_HANDSHAKE))) => {}
             _ => return,
         }
         let handshake_and_read = async {
@@ -45,9 +49,7 @@ impl ConnectionHandler for Handler {
             let line = request::read_line(&mut tls).await;
             Some((tls, line))
         };
-        let Ok(Some((mut tls, line))) =
-            tokio::time::timeout(self.policy.timeouts.request, handshake_and_read).await
-        else {
+        let Ok(Some((mut tls, line))) = timeout_at(deadline, handshake_and_read).await else {
             tracing::debug!("gemini: handshake or request timed out or failed");
             return;
         };

@@ -2,17 +2,17 @@
 //! close, and the access log line.
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::time::timeout_at;
 
 use super::request::{self, Request, RequestError};
 use super::{response, routes};
 use crate::content::{Content, Resource};
-use crate::net::{access, write_within, ConnectionHandler, Policy};
+use crate::net::stream::Prefixed;
+use crate::net::{access, write_within, Connection, ConnectionHandler, Policy};
 use crate::proto::Protocol;
 
 /// How long an answer to a bad request waits for the client to stop sending, so the kernel
@@ -57,14 +57,14 @@ enum Answer {
 }
 
 impl ConnectionHandler for Handler {
-    async fn serve(&self, mut stream: TcpStream, peer: SocketAddr) {
+    async fn serve(&self, connection: Connection) {
         let started = Instant::now();
-        let line = match tokio::time::timeout(
-            self.policy.timeouts.request,
-            request::read_line(&mut stream),
-        )
-        .await
-        {
+        let Connection {
+            mut stream,
+            client: peer,
+            deadline,
+        } = connection;
+        let line = match timeout_at(deadline, request::read_line(&mut stream)).await {
             Ok(Err(RequestError::Closed)) => return,
             Err(_) => {
                 tracing::debug!("gopher: no request before the timeout; closed");
@@ -186,7 +186,7 @@ impl Handler {
 }
 
 /// Reads and discards what the client still sends, briefly and boundedly.
-async fn drain(stream: &mut TcpStream) {
+async fn drain(stream: &mut Prefixed) {
     let mut sink = [0u8; 4096];
     let _ = tokio::time::timeout(DRAIN_TIME, async {
         let mut total = 0;

@@ -11,21 +11,21 @@ pub mod line;
 pub mod listener;
 pub mod proxy;
 pub mod rate;
+pub mod stream;
 pub mod watch;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpStream;
-
+pub use accept::{Connection, ConnectionHandler};
 use rate::RateLimit;
 
 /// Time limits every connection is held to.
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
-    /// For everything before the request is known: the TLS handshake and the request line.
+    /// For everything before the request is known, from accept: a PROXY header, the TLS
+    /// handshake and the request line together.
     pub request: Duration,
     /// For writing the response and closing.
     pub write: Duration,
@@ -39,12 +39,6 @@ pub struct Policy {
     pub rate_limit: Option<Arc<RateLimit>>,
     /// Put client addresses in the access log.
     pub log_ips: bool,
-}
-
-/// A protocol front end: what happens to one accepted connection.
-pub trait ConnectionHandler: Send + Sync + 'static {
-    /// Serves the connection from accept to close; never panics on anything the peer sends.
-    fn serve(&self, stream: TcpStream, peer: SocketAddr) -> impl Future<Output = ()> + Send;
 }
 
 /// Runs a response's write under the write timeout and returns the bytes it wrote. A client

@@ -2,13 +2,12 @@
 //! puts before a client's bytes to say who the client is.
 //!
 //! When a listener has `proxy_protocol = true`, every connection must start with one; the
-//! address it carries replaces the balancer's own in rate limiting and logs. Exactly the
-//! header's bytes are consumed (the protocol's first byte follows), and a connection without a
-//! valid header is refused. A `LOCAL` (v2) or `UNKNOWN` (v1) header, which balancers send for
+//! address it carries replaces the balancer's own in rate limiting and logs. The header is read
+//! from the stream as its bytes arrive; whatever came after it is handed on to the protocol, and
+//! a connection without a valid header is refused. A `LOCAL` (v2) or `UNKNOWN` (v1) header, which balancers send for
 //! health checks, keeps the connection's own address.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
@@ -20,9 +19,6 @@ const V2_SIGNATURE: [u8; 12] = *b"\r\n\r\n\0\r\nQUIT\n";
 /// v2 headers may carry TLVs; anything longer than this is not a header we want to read.
 const V2_MAX_BODY: usize = 1024;
 
-/// How long to wait between looks at a header that has not fully arrived yet.
-const RELOOK: Duration = Duration::from_millis(2);
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProxyError {
     #[error("no PROXY protocol header")]
@@ -33,55 +29,83 @@ pub enum ProxyError {
     Closed,
 }
 
-/// Reads the header at the start of `stream`. `Ok(None)` means the balancer speaks for
-/// itself; the caller bounds the time this may take.
-pub async fn read_header(stream: &mut TcpStream) -> Result<Option<SocketAddr>, ProxyError> {
-    let mut first = [0u8; V1_MAX];
-    let seen = peek_at_least(stream, &mut first, V2_SIGNATURE.len()).await?;
-    let start = first.get(..seen).unwrap_or_default();
-    if start.starts_with(V1_PREFIX) {
-        read_v1(stream).await
-    } else if start.starts_with(&V2_SIGNATURE) {
-        read_v2(stream).await
-    } else {
-        Err(ProxyError::Missing)
-    }
+/// A header read: the client it names (`None`: the balancer speaks for itself), and the bytes
+/// read past it, which belong to the protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub client: Option<SocketAddr>,
+    pub rest: Vec<u8>,
 }
 
-/// Peeks until at least `want` bytes are there (or the line end of a v1 header is), returning
-/// how many were seen.
-async fn peek_at_least(
-    stream: &mut TcpStream,
-    buffer: &mut [u8],
-    want: usize,
-) -> Result<usize, ProxyError> {
+/// What the bytes read so far say.
+enum Seen {
+    /// A whole header of this many bytes, and who it names.
+    Header(usize, Option<SocketAddr>),
+    NeedMore,
+}
+
+/// Reads the header at the start of `stream`, as the bytes arrive (never polling); the caller
+/// bounds the time this may take.
+pub async fn read_header(stream: &mut TcpStream) -> Result<Header, ProxyError> {
+    let mut buffer: Vec<u8> = Vec::with_capacity(V1_MAX);
     loop {
-        let seen = stream.peek(buffer).await.map_err(|_| ProxyError::Closed)?;
-        if seen == 0 {
+        if let Seen::Header(len, client) = look(&buffer)? {
+            return Ok(Header {
+                client,
+                rest: buffer.split_off(len),
+            });
+        }
+        let mut chunk = [0u8; 512];
+        let read = stream
+            .read(&mut chunk)
+            .await
+            .map_err(|_| ProxyError::Closed)?;
+        if read == 0 {
             return Err(ProxyError::Closed);
         }
-        let seen_bytes = buffer.get(..seen).unwrap_or_default();
-        if seen >= want || seen_bytes.contains(&b'\n') || seen == buffer.len() {
-            return Ok(seen);
-        }
-        tokio::time::sleep(RELOOK).await;
+        buffer.extend_from_slice(&chunk[..read]);
     }
 }
 
-async fn read_v1(stream: &mut TcpStream) -> Result<Option<SocketAddr>, ProxyError> {
-    // Wait for the whole line (or the longest a line may be), then take exactly it.
-    let mut buffer = [0u8; V1_MAX];
-    let seen = peek_at_least(stream, &mut buffer, V1_MAX).await?;
-    let end = buffer[..seen]
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .ok_or(ProxyError::Malformed("v1 header longer than 107 bytes"))?;
-    let mut line = vec![0u8; end + 2];
-    stream
-        .read_exact(&mut line)
-        .await
-        .map_err(|_| ProxyError::Closed)?;
-    parse_v1(&line[..end])
+/// Judges the bytes read so far: a whole header, a header still arriving, or no header.
+fn look(bytes: &[u8]) -> Result<Seen, ProxyError> {
+    let could_be = |prefix: &[u8]| {
+        let n = bytes.len().min(prefix.len());
+        bytes[..n] == prefix[..n]
+    };
+    if bytes.is_empty() {
+        return Ok(Seen::NeedMore);
+    }
+    if could_be(V1_PREFIX) {
+        if bytes.len() < V1_PREFIX.len() {
+            return Ok(Seen::NeedMore);
+        }
+        let window = &bytes[..bytes.len().min(V1_MAX)];
+        return match window.windows(2).position(|w| w == b"\r\n") {
+            Some(end) => Ok(Seen::Header(end + 2, parse_v1(&bytes[..end])?)),
+            None if bytes.len() >= V1_MAX => {
+                Err(ProxyError::Malformed("v1 header longer than 107 bytes"))
+            }
+            None => Ok(Seen::NeedMore),
+        };
+    }
+    if could_be(&V2_SIGNATURE) {
+        let Some(head) = bytes.get(..16) else {
+            return Ok(Seen::NeedMore);
+        };
+        let length = usize::from(u16::from_be_bytes([head[14], head[15]]));
+        if length > V2_MAX_BODY {
+            return Err(ProxyError::Malformed("v2 header too long"));
+        }
+        return match bytes.get(16..16 + length) {
+            Some(body) => Ok(Seen::Header(
+                16 + length,
+                parse_v2(head[12], head[13], body)?,
+            )),
+            None => Ok(Seen::NeedMore),
+        };
+    }
+    Err(ProxyError::Missing)
 }
 
 /// `PROXY TCP4 <src> <dst> <sport> <dport>` (or TCP6, or UNKNOWN ...), without the CRLF.
@@ -108,24 +132,6 @@ fn parse_v1(line: &[u8]) -> Result<Option<SocketAddr>, ProxyError> {
         }
         _ => Err(ProxyError::Malformed("v1 header fields")),
     }
-}
-
-async fn read_v2(stream: &mut TcpStream) -> Result<Option<SocketAddr>, ProxyError> {
-    let mut head = [0u8; 16];
-    stream
-        .read_exact(&mut head)
-        .await
-        .map_err(|_| ProxyError::Closed)?;
-    let length = usize::from(u16::from_be_bytes([head[14], head[15]]));
-    if length > V2_MAX_BODY {
-        return Err(ProxyError::Malformed("v2 header too long"));
-    }
-    let mut body = vec![0u8; length];
-    stream
-        .read_exact(&mut body)
-        .await
-        .map_err(|_| ProxyError::Closed)?;
-    parse_v2(head[12], head[13], &body)
 }
 
 /// The version/command byte, the family/transport byte, and the address block.
@@ -191,9 +197,9 @@ mod tests {
         client.write_all(bytes).await.unwrap();
         client.shutdown().await.unwrap();
         let header = read_header(&mut server).await;
-        let mut rest = Vec::new();
+        let mut rest = header.as_ref().map_or(Vec::new(), |h| h.rest.clone());
         server.read_to_end(&mut rest).await.unwrap();
-        (header, rest)
+        (header.map(|h| h.client), rest)
     }
 
     fn v2(command: u8, family: u8, body: &[u8]) -> Vec<u8> {
@@ -252,6 +258,27 @@ mod tests {
             through_socket(&v2(1, 0x11, &[1, 2, 3])).await.0,
             Err(ProxyError::Malformed(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn a_header_arriving_in_pieces_is_read_as_it_comes() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let reader = tokio::spawn(async move { read_header(&mut server).await });
+        for piece in [
+            &b"PROXY TCP4 192.0.2.7 1"[..],
+            b"27.0.0.1 56324 1965\r",
+            b"\n/x",
+        ] {
+            client.write_all(piece).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let header = reader.await.unwrap().unwrap();
+        assert_eq!(header.client, Some("192.0.2.7:56324".parse().unwrap()));
+        assert_eq!(header.rest, b"/x");
     }
 
     #[tokio::test]

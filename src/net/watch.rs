@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// How long the folder must stay quiet before a rescan.
@@ -61,24 +61,16 @@ impl FolderWatch {
         }
     }
 
-    /// Calls `reload` after each burst of changes, until `stop` turns true.
-    pub async fn follow(
-        mut self,
-        mut stop: watch::Receiver<bool>,
-        reload: impl Fn() + Send + Sync + 'static,
-    ) {
+    /// Calls `reload` after each burst of changes, for as long as the watch lives (the
+    /// caller ends it by dropping the future).
+    pub async fn follow(mut self, reload: impl Fn() + Send + Sync + 'static) {
         let reload = Arc::new(reload);
-        loop {
-            tokio::select! {
-                _ = stop.changed() => return,
-                change = self.changes.recv() => if change.is_none() { return },
-            }
+        while self.changes.recv().await.is_some() {
             let first = Instant::now();
             loop {
                 let deadline = (Instant::now() + QUIET).min(first + MOST_DELAY);
                 tokio::select! {
-                    _ = stop.changed() => return,
-                    _ = tokio::time::sleep_until(deadline) => break,
+                    () = tokio::time::sleep_until(deadline) => break,
                     change = self.changes.recv() => if change.is_none() { return },
                 }
             }

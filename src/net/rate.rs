@@ -2,19 +2,22 @@
 //!
 //! Each client gets that many requests per minute, counted in fixed one-minute windows; one
 //! budget covers both protocols. IPv6 clients are counted by their /64 network, since one host
-//! usually holds a whole /64. The table is bounded: stale windows are swept when it grows, and
-//! when it is full of live clients a new one is admitted uncounted rather than refused, so a
-//! flood of addresses cannot lock everyone out or grow memory without end.
+//! usually holds a whole /64. The table is bounded and every admission costs the same whatever
+//! the table holds: when a window ends the whole table is emptied at once (its keys and counts
+//! are plain numbers, so that is one sweep of its control bytes, not a walk of its entries), and
+//! when it is full of clients a new one is admitted uncounted rather than refused, so a flood of
+//! addresses can neither lock everyone out, nor grow memory, nor make admissions slow.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use rustc_hash::FxHashMap;
+
 const WINDOW: Duration = Duration::from_secs(60);
 
 /// Clients tracked at most.
-const MAX_CLIENTS: usize = 65_536;
+pub const MAX_CLIENTS: usize = 65_536;
 
 /// How a client is counted: an IPv4 address, or an IPv6 /64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,16 +38,20 @@ impl Client {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+/// The requests counted in the current window.
+#[derive(Debug, Default)]
 struct Window {
-    started: Instant,
-    used: u32,
+    /// When the window began: at the first request counted, and at each renewal after it.
+    started: Option<Instant>,
+    /// Keys come from client addresses, but the table is bounded and its hash only spreads
+    /// them; a flood of colliding keys costs the flooder its own budget.
+    used: FxHashMap<Client, u32>,
 }
 
 #[derive(Debug)]
 pub struct RateLimit {
     per_minute: u32,
-    clients: Mutex<HashMap<Client, Window>>,
+    window: Mutex<Window>,
 }
 
 impl RateLimit {
@@ -52,7 +59,7 @@ impl RateLimit {
     pub fn new(per_minute: u32) -> Option<RateLimit> {
         (per_minute > 0).then(|| RateLimit {
             per_minute,
-            clients: Mutex::new(HashMap::new()),
+            window: Mutex::new(Window::default()),
         })
     }
 
@@ -64,28 +71,27 @@ impl RateLimit {
     fn admit_at(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
         // A poisoned lock only means another request panicked mid-count; the counts are
         // still usable.
-        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        let client = Client::of(ip);
-        if !clients.contains_key(&client) && clients.len() >= MAX_CLIENTS {
-            clients.retain(|_, window| now.duration_since(window.started) < WINDOW);
-            if clients.len() >= MAX_CLIENTS {
-                return Ok(());
+        let mut window = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let started = match window.started {
+            Some(started) if now.saturating_duration_since(started) < WINDOW => started,
+            _ => {
+                window.used.clear();
+                window.started = Some(now);
+                now
             }
+        };
+        let client = Client::of(ip);
+        let full = window.used.len() >= MAX_CLIENTS;
+        let used = match window.used.get_mut(&client) {
+            Some(used) => used,
+            // Full of clients: this one goes uncounted rather than refused.
+            None if full => return Ok(()),
+            None => window.used.entry(client).or_insert(0),
+        };
+        if *used >= self.per_minute {
+            return Err(WINDOW.saturating_sub(now.saturating_duration_since(started)));
         }
-        let window = clients.entry(client).or_insert(Window {
-            started: now,
-            used: 0,
-        });
-        if now.duration_since(window.started) >= WINDOW {
-            *window = Window {
-                started: now,
-                used: 0,
-            };
-        }
-        if window.used >= self.per_minute {
-            return Err(WINDOW.saturating_sub(now.duration_since(window.started)));
-        }
-        window.used += 1;
+        *used += 1;
         Ok(())
     }
 }
@@ -109,6 +115,24 @@ mod tests {
         // Another client has its own budget; the first gets a new one after the window.
         assert!(limit.admit_at("192.0.2.2".parse().unwrap(), start).is_ok());
         assert!(limit.admit_at(ip, start + WINDOW).is_ok());
+    }
+
+    #[test]
+    fn a_full_table_admits_newcomers_uncounted_and_empties_with_the_window() {
+        let limit = RateLimit::new(1).unwrap();
+        let start = Instant::now();
+        for n in 0..MAX_CLIENTS as u32 {
+            assert!(limit.admit_at(IpAddr::from(n.to_be_bytes()), start).is_ok());
+        }
+        let known = IpAddr::from(7u32.to_be_bytes());
+        let newcomer: IpAddr = "198.51.100.1".parse().unwrap();
+        assert!(limit.admit_at(known, start).is_err());
+        assert!(limit.admit_at(newcomer, start).is_ok());
+        assert!(limit.admit_at(newcomer, start).is_ok());
+        let next = start + WINDOW;
+        assert!(limit.admit_at(newcomer, next).is_ok());
+        assert!(limit.admit_at(newcomer, next).is_err());
+        assert!(limit.admit_at(known, next).is_ok());
     }
 
     #[test]

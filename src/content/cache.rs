@@ -1,34 +1,16 @@
 //! The cache of rendered bodies, bounded in bytes.
 //!
-//! A key names what was rendered: the snapshot generation (so links and indexes follow a
-//! rescan), the form it was rendered to, the route, and for a page its source's length and modification time
-//! (so an edit is served at once, before any rescan). Values are shared [`Bytes`]: serving a
-//! cached body copies nothing. Concurrent misses for one key render it once.
+//! A key names what was rendered: the snapshot generation (so pages, links and indexes follow
+//! a rescan), the form it was rendered to, and the route. Values are shared [`Bytes`]: serving
+//! a cached body copies nothing. Concurrent misses for one key render it once.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use bytes::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
 use crate::proto::Protocol;
-
-/// A source file's identity as far as rendering is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Stamp {
-    pub len: u64,
-    pub modified: Option<SystemTime>,
-}
-
-impl Stamp {
-    pub fn of(meta: &std::fs::Metadata) -> Stamp {
-        Stamp {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-        }
-    }
-}
 
 /// How a protocol presents a route; one route can be rendered in several forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,12 +41,14 @@ impl Form {
     }
 }
 
+/// What was rendered: a route of one snapshot, in one form. An edit makes a new snapshot (the
+/// watcher sees it), so a key never names stale text for long, and looking one up needs no
+/// system call.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub generation: u64,
     pub form: Form,
     pub route: Arc<str>,
-    pub stamp: Option<Stamp>,
 }
 
 /// A rendered body with its media type.
@@ -97,7 +81,13 @@ impl RenderCache {
         }
     }
 
-    /// The cached value for `key`, or what `render` makes of it (then cached).
+    /// The cached value for `key`, if it is there now; never waits.
+    pub fn get(&self, key: &Key) -> Option<Rendered> {
+        self.entries.get(key)
+    }
+
+    /// The cached value for `key`, or what `render` makes of it (then cached). Concurrent
+    /// callers for one key wait for the one render: call it off the async workers.
     pub fn get_or_render<E>(
         &self,
         key: &Key,
@@ -122,7 +112,6 @@ mod tests {
             generation: 1,
             form: Form::Gemini,
             route: Arc::from(route),
-            stamp: None,
         }
     }
 

@@ -1,22 +1,28 @@
 //! The live content service: the current site snapshot, its reload, the render cache, and the
 //! answer to "what is at this route, for this protocol".
 //!
-//! The answer is a [`Resource`]: rendered bytes and their media type, a file to send, a
-//! redirect, a prompt, or nothing. This module never sees a socket, a request line or a status
-//! code; the protocol front ends map resources to their own framing. The site itself is an
-//! immutable [`Site`] snapshot behind an atomic pointer, and rendered bodies live in a
-//! byte-bounded cache that outlives snapshots.
+//! The answer is a [`Resource`]: rendered bytes and their media type, an open file to send, a
+//! redirect, a prompt, a "not now", or nothing. This module never sees a socket, a request line
+//! or a status code; the protocol front ends map resources to their own framing. The site
+//! itself is an immutable [`Site`] snapshot behind an atomic pointer, and rendered bodies live
+//! in a byte-bounded cache that outlives snapshots.
+//!
+//! Answering never blocks an async worker: a cache hit answers inline with no system call;
+//! rendering, searching and opening files run on the blocking pool under a deadline, and a
+//! search that arrives while the index is still being built waits a moment at most.
 
 mod cache;
 mod feed;
 mod forms;
 mod item_types;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
+use tokio::sync::Notify;
 
 use crate::proto::Protocol;
 use crate::site::{Problem, Route, Severity, Site, SiteError};
@@ -25,8 +31,18 @@ pub use forms::{media_type, render_file};
 
 pub use crate::site::{GopherSettings, Settings, DEFAULT_WRAP};
 
+/// How long work on the blocking pool (a render, a search, opening a file) may take before the
+/// reader is told to come back.
+const WORK_DEADLINE: Duration = Duration::from_secs(10);
+
+/// How long a search waits for the index still being built before it says "not yet".
+const INDEX_WAIT: Duration = Duration::from_secs(2);
+
+/// What a reader is told to wait for the search index.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
 /// What a route leads to, ready for a front end to frame.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Resource {
     /// A rendered page, menu or index: `body` is complete (for Gopher, terminator included)
     /// and shared; `mime` its media type.
@@ -34,22 +50,33 @@ pub enum Resource {
         body: Bytes,
         mime: Arc<str>,
     },
-    /// A file of the capsule, sent as it is.
+    /// A file of the capsule, open, to be sent as it is.
     File {
-        path: PathBuf,
+        file: tokio::fs::File,
         mime: String,
     },
     /// The route lives elsewhere (a folder route without its slash).
     Redirect(String),
     /// The route needs words from the reader first; this is what to ask.
     Prompt(&'static str),
+    /// Not now: the answer is not ready (the search index is being built, the work ran past
+    /// its deadline); come back later, after `retry_after` when it is known.
+    Unavailable {
+        reason: &'static str,
+        retry_after: Option<Duration>,
+    },
     NotFound,
 }
 
 /// The live site: the current snapshot and the render cache that outlives snapshots.
 pub struct Content {
     site: ArcSwap<Site>,
-    cache: RenderCache,
+    cache: Arc<RenderCache>,
+    /// Held for a whole rescan, so two reloads (SIGHUP and the watcher) never race and an
+    /// older snapshot never replaces a newer one.
+    reloading: Mutex<()>,
+    /// Woken when a snapshot's search index is built.
+    index_built: Arc<Notify>,
 }
 
 /// What a reader is asked before a search.
@@ -59,48 +86,58 @@ impl Content {
     /// Builds the first snapshot. Problems with single files are logged, not returned. The
     /// search index is built on a thread of its own meanwhile, so serving starts at once.
     pub fn load(settings: Settings) -> Result<Content, SiteError> {
-        let cache = RenderCache::new(settings.cache_bytes);
+        let cache = Arc::new(RenderCache::new(settings.cache_bytes));
         let site = Arc::new(Site::build(Arc::new(settings))?);
         log_problems(&site);
-        let indexed = site.clone();
+        let index_built = Arc::new(Notify::new());
+        let (indexed, built) = (site.clone(), index_built.clone());
         let spawned = std::thread::Builder::new()
             .name("search-index".to_string())
             .spawn(move || {
-                indexed.search_index();
+                indexed.build_search_index();
+                built.notify_waiters();
             });
         if let Err(err) = spawned {
-            // The first search builds it instead.
+            // Built instead by the next reload; searches say "not yet" until then.
             tracing::warn!("cannot start the search index thread: {err}");
         }
         Ok(Content {
             site: ArcSwap::new(site),
             cache,
+            reloading: Mutex::new(()),
+            index_built,
         })
     }
 
     /// Rescans the content folder and swaps the new snapshot in. Problems not seen in the
     /// previous snapshot are logged; when the folder cannot be read at all, the old snapshot
-    /// stays.
+    /// stays. Blocks for the whole rescan: call it off the async workers.
     pub fn reload(&self) {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let old = self.site.load_full();
-        match Site::build(old.settings.clone()) {
-            Ok(site) => {
-                // Ready before it is served: search never goes missing after an edit.
-                site.search_index();
-                for problem in site.problems() {
-                    if !old.problems().contains(problem) {
-                        log_problem(problem);
-                    }
-                }
-                tracing::info!(
-                    "reloaded {}: {} posts, {} pages",
-                    old.settings.content.display(),
-                    site.posts().count(),
-                    site.standalone_pages().len()
-                );
-                self.site.store(Arc::new(site));
+        let site = match Site::build(old.settings.clone()) {
+            Ok(site) => site,
+            Err(err) => {
+                tracing::error!("reload failed, still serving the last good site: {err}");
+                return;
             }
-            Err(err) => tracing::error!("reload failed, still serving the last good site: {err}"),
+        };
+        // Ready before it is served: search never goes missing after an edit.
+        site.build_search_index();
+        self.index_built.notify_waiters();
+        for problem in site.problems() {
+            if !old.problems().contains(problem) {
+                log_problem(problem);
+            }
+        }
+        tracing::info!(
+            "reloaded {}: {} posts, {} pages",
+            old.settings.content.display(),
+            site.posts().count(),
+            site.standalone_pages().len()
+        );
+        if site.generation > self.site.load().generation {
+            self.site.store(Arc::new(site));
         }
     }
 
@@ -111,47 +148,44 @@ impl Content {
 
     /// Answers `route` (a decoded absolute path, or a Gopher selector) for `protocol`;
     /// `query` is what the reader typed (decoded), for the routes that take one.
-    pub fn resolve(&self, protocol: Protocol, route: &str, query: Option<&str>) -> Resource {
-        let site = self.site.load();
+    pub async fn answer(&self, protocol: Protocol, route: &str, query: Option<&str>) -> Resource {
+        let site = self.site.load_full();
         match site.route(route) {
             Some(Route::Redirect(to)) => Resource::Redirect(to.clone()),
             Some(Route::Search) => match query.filter(|q| !q.trim().is_empty()) {
-                Some(query) => {
-                    let doc = site.search_document(query);
-                    document(forms::render_document(&site, &doc, protocol))
-                }
+                Some(query) => self.search(site.clone(), protocol, query).await,
                 None => Resource::Prompt(SEARCH_PROMPT),
             },
-            Some(Route::Feed(route)) => {
-                self.cached(&site, route, Form::page(protocol), None, || {
-                    Ok(feed::atom(&site, protocol))
-                })
-            }
             Some(Route::File(file)) if protocol == Protocol::Gopher && is_gemtext(&file.path) => {
-                self.cached(
-                    &site,
-                    &file.route,
-                    Form::GopherText,
-                    Some(&file.path),
-                    || forms::render_gemtext_file(&site, file),
-                )
-            }
-            Some(Route::File(file)) => Resource::File {
-                path: file.path.clone(),
-                mime: media_type(&file.path),
-            },
-            Some(Route::Index(index, route)) => {
-                self.cached(&site, route, Form::index(protocol), None, || {
-                    Ok(forms::render_index(&site, *index, protocol))
+                let key = key(&site, Form::GopherText, &file.route);
+                let file = file.clone();
+                self.cached(key, site.clone(), move |site| {
+                    forms::render_gemtext_file(site, &file)
                 })
+                .await
             }
-            Some(Route::Page(i)) => self.page(&site, *i, Form::page(protocol)),
+            Some(Route::File(file)) => open(&file.path).await,
+            Some(Route::Feed(route)) => {
+                let key = key(&site, Form::page(protocol), route);
+                self.cached(key, site.clone(), move |site| {
+                    Ok(feed::atom(site, protocol))
+                })
+                .await
+            }
+            Some(Route::Index(index, route)) => {
+                let (key, index) = (key(&site, Form::index(protocol), route), *index);
+                self.cached(key, site.clone(), move |site| {
+                    Ok(forms::render_index(site, index, protocol))
+                })
+                .await
+            }
+            Some(Route::Page(i)) => self.page(&site, *i, Form::page(protocol)).await,
             None if protocol == Protocol::Gopher => {
                 match route
                     .strip_suffix(forms::LINKS_SUFFIX)
                     .map(|r| site.route(r))
                 {
-                    Some(Some(Route::Page(i))) => self.page(&site, *i, Form::GopherMenu),
+                    Some(Some(Route::Page(i))) => self.page(&site, *i, Form::GopherMenu).await,
                     _ => Resource::NotFound,
                 }
             }
@@ -159,43 +193,111 @@ impl Content {
         }
     }
 
-    fn page(&self, site: &Site, index: usize, form: Form) -> Resource {
-        match site.page(index) {
-            Some(page) => self.cached(site, &page.route, form, Some(&page.source), || {
-                forms::render_page(site, page, form)
-            }),
-            None => Resource::NotFound,
-        }
+    async fn page(&self, site: &Arc<Site>, index: usize, form: Form) -> Resource {
+        let Some(page) = site.page(index) else {
+            return Resource::NotFound;
+        };
+        let (key, page) = (key(site, form, &page.route), page.clone());
+        self.cached(key, site.clone(), move |site| {
+            forms::render_page(site, &page, form)
+        })
+        .await
     }
 
-    /// The cached rendering of `route` in `form`, made by `render` when missing. A `source`
-    /// is checked now, not at the last scan, so an edit is served at once.
-    fn cached(
+    /// The rendering `key` names: from the cache at once when it is there, else made by
+    /// `render` on the blocking pool (and cached).
+    async fn cached(
         &self,
-        site: &Site,
-        route: &Arc<str>,
-        form: Form,
-        source: Option<&Path>,
-        render: impl FnOnce() -> Result<Rendered, Problem>,
+        key: Key,
+        site: Arc<Site>,
+        render: impl FnOnce(&Site) -> Result<Rendered, Problem> + Send + 'static,
     ) -> Resource {
-        let stamp = match source.map(std::fs::metadata) {
-            None => None,
-            Some(Ok(meta)) => Some(cache::Stamp::of(&meta)),
-            Some(Err(_)) => return Resource::NotFound,
-        };
-        let key = Key {
-            generation: site.generation,
-            form,
-            route: route.clone(),
-            stamp,
-        };
-        match self.cache.get_or_render(&key, render) {
-            Ok(rendered) => document(rendered),
-            Err(problem) => {
+        if let Some(rendered) = self.cache.get(&key) {
+            return document(rendered);
+        }
+        let cache = self.cache.clone();
+        let made = off_the_workers(move || cache.get_or_render(&key, || render(&site))).await;
+        match made {
+            Some(Ok(rendered)) => document(rendered),
+            Some(Err(problem)) => {
                 tracing::warn!("{problem}");
                 Resource::NotFound
             }
+            None => too_slow(),
         }
+    }
+
+    /// A search, once the index is there (waiting for it a moment at most), run on the
+    /// blocking pool: it reads the sources of the results for their excerpts.
+    async fn search(&self, site: Arc<Site>, protocol: Protocol, query: &str) -> Resource {
+        if site.search_index().is_none() {
+            let built = self.index_built.notified();
+            tokio::pin!(built);
+            built.as_mut().enable();
+            if site.search_index().is_none() {
+                let _ = tokio::time::timeout(INDEX_WAIT, built).await;
+            }
+        }
+        if site.search_index().is_none() {
+            return Resource::Unavailable {
+                reason: "the search index is still being built; try again in a moment",
+                retry_after: Some(RETRY_AFTER),
+            };
+        }
+        let query = query.to_string();
+        let searched = off_the_workers(move || {
+            let index = site.search_index()?;
+            let doc = site.search_document(index, &query);
+            Some(forms::render_document(&site, &doc, protocol))
+        })
+        .await;
+        match searched {
+            Some(Some(rendered)) => document(rendered),
+            _ => too_slow(),
+        }
+    }
+}
+
+/// Runs `work` on the blocking pool; `None` when it did not finish within [`WORK_DEADLINE`]
+/// (it is not stopped, but no reader waits for it) or could not run.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    match tokio::time::timeout(WORK_DEADLINE, tokio::task::spawn_blocking(work)).await {
+        Ok(Ok(done)) => Some(done),
+        Ok(Err(err)) => {
+            tracing::error!("content work failed: {err}");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Opens a capsule file for sending (on the blocking pool, under the deadline).
+async fn open(path: &Path) -> Resource {
+    let mime = media_type(path);
+    match tokio::time::timeout(WORK_DEADLINE, tokio::fs::File::open(path)).await {
+        Ok(Ok(file)) => Resource::File { file, mime },
+        Ok(Err(err)) => {
+            tracing::warn!("{}: cannot open: {err}", path.display());
+            Resource::NotFound
+        }
+        Err(_) => too_slow(),
+    }
+}
+
+fn too_slow() -> Resource {
+    Resource::Unavailable {
+        reason: "this is taking too long; try again in a moment",
+        retry_after: None,
+    }
+}
+
+fn key(site: &Site, form: Form, route: &Arc<str>) -> Key {
+    Key {
+        generation: site.generation,
+        form,
+        route: route.clone(),
     }
 }
 
@@ -221,5 +323,99 @@ fn log_problem(problem: &Problem) {
     match problem.severity {
         Severity::Error => tracing::warn!("left out: {problem}"),
         Severity::Warning => tracing::info!("{problem}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capsule() -> (tempfile::TempDir, Settings) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("posts")).unwrap();
+        std::fs::write(dir.path().join("about.md"), "# About\n\nMe.").unwrap();
+        std::fs::write(
+            dir.path().join("posts/2024-01-01-a.md"),
+            "---\ntitle: A post\ndate: 2024-01-01\n---\nWords to find.",
+        )
+        .unwrap();
+        let settings = Settings::for_tests(dir.path());
+        (dir, settings)
+    }
+
+    /// A live site whose search index is never built unless the test builds it.
+    fn unindexed(settings: Settings) -> Content {
+        Content {
+            site: ArcSwap::new(Arc::new(Site::build(Arc::new(settings)).unwrap())),
+            cache: Arc::new(RenderCache::new(1 << 20)),
+            reloading: Mutex::new(()),
+            index_built: Arc::new(Notify::new()),
+        }
+    }
+
+    fn is_document(resource: &Resource) -> bool {
+        matches!(resource, Resource::Document { .. })
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_search_waiting_for_the_index_holds_up_nothing_and_then_says_not_yet() {
+        let (_dir, settings) = capsule();
+        let content = unindexed(settings);
+        // One thread runs both: were the search to block it, the page could not be answered.
+        let search = content.answer(Protocol::Gemini, "/search", Some("words"));
+        tokio::pin!(search);
+        let page = content.answer(Protocol::Gemini, "/about", None);
+        tokio::select! {
+            biased;
+            answer = &mut search => panic!("the search answered before the index: {answer:?}"),
+            answer = page => assert!(is_document(&answer), "{answer:?}"),
+        }
+        match search.await {
+            Resource::Unavailable {
+                retry_after: Some(_),
+                ..
+            } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_search_goes_on_once_the_index_is_built() {
+        let (_dir, settings) = capsule();
+        let content = Arc::new(unindexed(settings));
+        let building = content.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            building.snapshot().build_search_index();
+            building.index_built.notify_waiters();
+        });
+        let answer = content
+            .answer(Protocol::Gopher, "/search", Some("words"))
+            .await;
+        let Resource::Document { body, .. } = answer else {
+            panic!("{answer:?}")
+        };
+        assert!(String::from_utf8_lossy(&body).contains("A post"));
+    }
+
+    #[test]
+    fn reloads_never_put_an_older_snapshot_back() {
+        let (_dir, settings) = capsule();
+        let content = Arc::new(Content::load(settings).unwrap());
+        let reloaders: Vec<_> = (0..4)
+            .map(|_| {
+                let content = content.clone();
+                std::thread::spawn(move || (0..5).for_each(|_| content.reload()))
+            })
+            .collect();
+        let mut seen = content.snapshot().generation;
+        while reloaders.iter().any(|r| !r.is_finished()) {
+            let now = content.snapshot().generation;
+            assert!(now >= seen, "generation went back from {seen} to {now}");
+            seen = now;
+        }
+        for reloader in reloaders {
+            reloader.join().unwrap();
+        }
     }
 }

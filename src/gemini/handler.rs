@@ -55,7 +55,7 @@ impl ConnectionHandler for Handler {
         };
         let (line, response) = match line {
             Ok(line) => {
-                let response = self.respond(request::parse(&line), peer, local);
+                let response = self.respond(request::parse(&line), peer, local).await;
                 (line, response)
             }
             Err(err) => (b"-".to_vec(), refusal(&err)),
@@ -100,7 +100,7 @@ impl Handler {
         }
     }
 
-    fn respond(
+    async fn respond(
         &self,
         request: Result<Request, RequestError>,
         peer: SocketAddr,
@@ -126,14 +126,20 @@ impl Handler {
             Some(Err(reason)) => return Response::bad_request(reason),
             None => None,
         };
-        match self
+        let answer = self
             .content
-            .resolve(Protocol::Gemini, &request.path, query.as_deref())
-        {
+            .answer(Protocol::Gemini, &request.path, query.as_deref())
+            .await;
+        match answer {
             Resource::Document { body, mime } => Response::success(&mime, Body::Bytes(body)),
-            Resource::File { path, mime } => Response::success(&mime, Body::File(path)),
+            Resource::File { file, mime } => Response::success(&mime, Body::File(file)),
             Resource::Redirect(to) => Response::redirect(&to),
             Resource::Prompt(prompt) => Response::input(prompt),
+            Resource::Unavailable {
+                retry_after: Some(wait),
+                ..
+            } => Response::slow_down(wait),
+            Resource::Unavailable { reason, .. } => Response::temporary_failure(reason),
             Resource::NotFound => Response::not_found(),
         }
     }

@@ -5,7 +5,6 @@
 //! 16 KiB), so a cached page costs one write and no copy of its body.
 
 use std::io::IoSlice;
-use std::path::PathBuf;
 
 use bytes::Bytes;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -18,8 +17,8 @@ pub enum Body {
     Empty,
     /// Rendered bytes, shared with the cache.
     Bytes(Bytes),
-    /// A capsule file, streamed from disk.
-    File(PathBuf),
+    /// A capsule file, open, streamed from disk.
+    File(tokio::fs::File),
 }
 
 #[derive(Debug)]
@@ -46,6 +45,11 @@ impl Response {
     pub fn slow_down(wait: std::time::Duration) -> Response {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         Response::new(Status::SlowDown, &seconds.max(1).to_string(), Body::Empty)
+    }
+
+    /// Status 40: not now, for `reason`.
+    pub fn temporary_failure(reason: &str) -> Response {
+        Response::new(Status::TemporaryFailure, reason, Body::Empty)
     }
 
     pub fn not_found() -> Response {
@@ -76,8 +80,7 @@ impl Response {
                 write_both(writer, header.as_bytes(), &bytes).await?;
                 written += bytes.len() as u64;
             }
-            Body::File(path) => {
-                let mut file = tokio::fs::File::open(path).await?;
+            Body::File(mut file) => {
                 writer.write_all(header.as_bytes()).await?;
                 written += tokio::io::copy(&mut file, writer).await?;
             }

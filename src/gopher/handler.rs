@@ -51,7 +51,7 @@ impl fmt::Display for Outcome {
 /// What to send back.
 enum Answer {
     Bytes(bytes::Bytes),
-    File(std::path::PathBuf),
+    File(tokio::fs::File),
     /// An error or a refusal; the rest of the client's input is drained before closing.
     Refusal(Vec<u8>),
 }
@@ -88,7 +88,7 @@ impl ConnectionHandler for Handler {
                         format!("Too many requests; try again in {}s", wait.as_secs().max(1));
                     (Outcome::Refused, Answer::Refusal(response::error(&message)))
                 }
-                _ => self.answer(request),
+                _ => self.answer(request).await,
             },
             Err(err) => (
                 Outcome::Refused,
@@ -101,10 +101,7 @@ impl ConnectionHandler for Handler {
                     stream.write_all(&bytes).await?;
                     bytes.len() as u64
                 }
-                Answer::File(path) => {
-                    let mut file = tokio::fs::File::open(path).await?;
-                    tokio::io::copy(&mut file, &mut stream).await?
-                }
+                Answer::File(mut file) => tokio::io::copy(&mut file, &mut stream).await?,
                 Answer::Refusal(bytes) => {
                     stream.write_all(&bytes).await?;
                     stream.shutdown().await?;
@@ -139,9 +136,11 @@ impl Handler {
     }
 
     /// The answer to a well-formed request, with how it ended for the log.
-    fn answer(&self, request: Request) -> (Outcome, Answer) {
+    async fn answer(&self, request: Request) -> (Outcome, Answer) {
         match request {
-            Request::Selector { selector, query } => self.selector(&selector, query.as_deref()),
+            Request::Selector { selector, query } => {
+                self.selector(&selector, query.as_deref()).await
+            }
             Request::Url(url) => match response::url_page(&url) {
                 Some(page) => (Outcome::Served, Answer::Bytes(page.into())),
                 None => (
@@ -158,16 +157,26 @@ impl Handler {
         }
     }
 
-    fn selector(&self, selector: &str, query: Option<&str>) -> (Outcome, Answer) {
-        let mut resource = self.content.resolve(Protocol::Gopher, selector, query);
+    async fn selector(&self, selector: &str, query: Option<&str>) -> (Outcome, Answer) {
+        let mut resource = self.content.answer(Protocol::Gopher, selector, query).await;
         // Gopher has no redirects: a folder selector without its slash gets the folder.
         if let Resource::Redirect(to) = &resource {
-            resource = self.content.resolve(Protocol::Gopher, to, query);
+            resource = self.content.answer(Protocol::Gopher, to, query).await;
         }
         let served = |bytes: String| (Outcome::Served, Answer::Bytes(bytes.into()));
         match resource {
             Resource::Document { body, .. } => (Outcome::Served, Answer::Bytes(body)),
-            Resource::File { path, .. } => (Outcome::Served, Answer::File(path)),
+            Resource::File { file, .. } => (Outcome::Served, Answer::File(file)),
+            Resource::Unavailable {
+                reason,
+                retry_after,
+            } => {
+                let message = match retry_after {
+                    Some(wait) => format!("Not now: {reason} ({}s)", wait.as_secs().max(1)),
+                    None => format!("Not now: {reason}"),
+                };
+                (Outcome::Refused, Answer::Refusal(response::error(&message)))
+            }
             Resource::Prompt(prompt) => served(routes::search_prompt(
                 prompt,
                 selector,

@@ -67,7 +67,7 @@ pub struct Site {
     /// Routes of markdown sources by their path below the content folder, to resolve links.
     source_routes: HashMap<String, Arc<str>>,
     tags: Vec<Tag>,
-    /// Built after the snapshot, from the sources: see [`Site::search_index`].
+    /// Built after the snapshot, from the sources: see [`Site::build_search_index`].
     search: OnceLock<SearchIndex>,
     problems: Vec<Problem>,
 }
@@ -167,10 +167,15 @@ impl Site {
         }))
     }
 
-    /// The search index, built from the sources on first need. Building it reads every page
-    /// again, so the server starts serving first and builds it on another thread (a search
-    /// arriving meanwhile waits for it); a reload builds it before its snapshot is swapped in.
-    pub fn search_index(&self) -> &SearchIndex {
+    /// The search index, once it is built.
+    pub fn search_index(&self) -> Option<&SearchIndex> {
+        self.search.get()
+    }
+
+    /// Builds the search index (or waits for the build under way). It reads every page again,
+    /// so the server starts serving first and builds it on a thread of its own; a reload builds
+    /// it before its snapshot is swapped in. Blocks: never call it on an async worker.
+    pub fn build_search_index(&self) -> &SearchIndex {
         self.search.get_or_init(|| {
             let started = std::time::Instant::now();
             // Contiguous runs of pages on every core, merged in order.
@@ -282,19 +287,7 @@ mod tests {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, text).unwrap();
         }
-        let settings = Settings {
-            title: "Test".into(),
-            author: Some("Site Author".into()),
-            description: None,
-            lang: "en".into(),
-            hostname: "localhost".into(),
-            content: dir.path().to_path_buf(),
-            excluded: Vec::new(),
-            cache_bytes: 1 << 20,
-            gemini_port: Some(1965),
-            gopher: None,
-        };
-        let site = Site::build(Arc::new(settings)).unwrap();
+        let site = Site::build(Arc::new(Settings::for_tests(dir.path()))).unwrap();
         (dir, site)
     }
 
@@ -457,7 +450,7 @@ mod tests {
                 "---\ndate: 2023-02-01\ntitle: Refurbished phones\n---\nWhy I buy them.",
             ),
         ]);
-        let doc = site.search_document("refurbished");
+        let doc = site.search_document(site.build_search_index(), "refurbished");
         let Some(Block::Entries(entries)) = doc.blocks.get(2) else {
             panic!("{doc:?}")
         };

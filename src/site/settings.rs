@@ -33,3 +33,22 @@ pub struct GopherSettings {
     /// Text width in display columns.
     pub wrap: usize,
 }
+
+#[cfg(test)]
+impl Settings {
+    /// Settings for a test capsule in `content`: Gemini on its default port, no Gopher.
+    pub fn for_tests(content: &std::path::Path) -> Settings {
+        Settings {
+            title: "Test".into(),
+            author: Some("Site Author".into()),
+            description: None,
+            lang: "en".into(),
+            hostname: "localhost".into(),
+            content: content.to_path_buf(),
+            excluded: Vec::new(),
+            cache_bytes: 1 << 20,
+            gemini_port: Some(1965),
+            gopher: None,
+        }
+    }
+}

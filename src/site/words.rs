@@ -5,7 +5,7 @@ use super::excerpt;
 use super::links::link_to;
 use super::page::Page;
 use super::routes::Index;
-use super::search;
+use super::search::{self, SearchIndex};
 use super::source::Source;
 use super::Site;
 use crate::doc::text::collapse_spaces;
@@ -141,10 +141,12 @@ impl Site {
         }
     }
 
-    /// The results of a search as a document: best matches first, each with an excerpt.
-    pub fn search_document(&self, query: &str) -> Document {
+    /// The results of a search in `index` (this snapshot's) as a document: best matches
+    /// first, each with an excerpt. Reads the sources of the results shown: call it off the
+    /// async workers.
+    pub fn search_document(&self, index: &SearchIndex, query: &str) -> Document {
         let query = collapse_spaces(query);
-        let mut hits = self.search_index().search(&query);
+        let mut hits = index.search(&query);
         // Equal scores: newest first, as everywhere else.
         hits.sort_by(|a, b| {
             b.score.cmp(&a.score).then_with(|| {

@@ -8,8 +8,14 @@ use std::process::Command;
 use common::golden;
 
 fn render(file: &str, to: &str) -> String {
+    render_with(&[], file, to)
+}
+
+/// What `gemhole [options] render FILE --to TO` prints, run from the repository.
+fn render_with(options: &[&str], file: &str, to: &str) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_gemhole"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(options)
         .args(["render", file, "--to", to])
         .output()
         .unwrap();
@@ -44,6 +50,21 @@ fn seed_post_as_gopher_text() {
 #[test]
 fn seed_page_as_gopher_text() {
     assert_eq!(render("capsule/about.md", "gopher"), golden("about.txt"));
+}
+
+#[test]
+fn an_ipv6_host_name_gets_brackets_in_every_url() {
+    for name in ["::1", "[::1]"] {
+        let text = render_with(&["--hostname", name], "capsule/about.md", "gopher");
+        let urls: Vec<&str> = text
+            .split_whitespace()
+            .filter(|word| word.starts_with("gopher://"))
+            .collect();
+        assert!(!urls.is_empty(), "{text}");
+        for url in urls {
+            assert!(url.starts_with("gopher://[::1]:7070/"), "{name}: {url}");
+        }
+    }
 }
 
 #[test]

@@ -134,10 +134,7 @@ fn host_names(
             "give at least one name, such as \"example.org\"",
         ));
     }
-    let mut names: Vec<String> = names
-        .iter()
-        .map(|name| name.trim_end_matches('.').to_ascii_lowercase())
-        .collect();
+    let mut names: Vec<String> = names.iter().map(|name| canonical_name(name)).collect();
     if let Some(bad) = names.iter().find(|name| !is_hostname(name)) {
         return Err(origin.invalid(
             "site.hostname",
@@ -148,6 +145,16 @@ fn host_names(
     names.dedup();
     let hostname = names.remove(0);
     Ok((hostname, names))
+}
+
+/// A name as gemhole keeps it: lower case, no trailing dot, an IPv6 address without the
+/// brackets a URL puts around it (the URL builders put them back).
+fn canonical_name(name: &str) -> String {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        Some(inner) if inner.parse::<std::net::Ipv6Addr>().is_ok() => inner.to_string(),
+        _ => name,
+    }
 }
 
 fn listeners(

@@ -274,6 +274,18 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_host_names_with_or_without_brackets() {
+        for name in ["::1", "[::1]"] {
+            let config = load(&format!("[site]\nhostname = \"{name}\"\n")).unwrap();
+            assert_eq!(config.site.hostname, "::1", "{name}");
+        }
+        let err = load("[site]\nhostname = \"[not-ipv6]\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("site.hostname"), "{err}");
+    }
+
+    #[test]
     fn overrides_win() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("other")).unwrap();

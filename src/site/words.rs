@@ -7,6 +7,7 @@ use super::page::Page;
 use super::routes::Index;
 use super::search::{self, SearchIndex};
 use super::source::Source;
+use super::tags::Tag;
 use super::Site;
 use crate::doc::text::collapse_spaces;
 use crate::doc::{Block, Document, Entry, Inline, Link};
@@ -37,108 +38,108 @@ impl Site {
     /// A generated index page as a document, the same words for every protocol. `elsewhere`
     /// holds links to this site on the other protocols, shown on the home page.
     pub fn index_document(&self, index: Index, elsewhere: Vec<Link>) -> Document {
-        let settings = &self.settings;
         let mut blocks = vec![Block::Heading {
             level: 1,
-            content: vec![Inline::Text(settings.title.clone())],
+            content: vec![Inline::Text(self.settings.title.clone())],
         }];
-        // Only as many post links as the page shows.
-        let shown_posts = match index {
-            Index::Home => HOME_POSTS,
-            Index::Posts => usize::MAX,
-            Index::Tags | Index::Tag(_) => 0,
-        };
-        let posts: Vec<Link> = self
-            .posts()
-            .take(shown_posts)
-            .map(Site::post_link)
-            .collect();
         match index {
-            Index::Home => {
-                if let Some(description) = &settings.description {
-                    blocks.push(Block::Paragraph(vec![Inline::Text(description.clone())]));
-                }
-                let pages: Vec<Link> = self
-                    .standalone_pages()
-                    .into_iter()
-                    .map(|page| Link {
-                        label: page.title.clone(),
-                        target: link_to(&page.route),
-                        is_image: false,
-                    })
-                    .collect();
-                if !pages.is_empty() {
-                    blocks.push(heading(2, "Pages"));
-                    blocks.push(Block::Links(pages));
-                }
-                if !posts.is_empty() {
-                    blocks.push(heading(2, "Posts"));
-                    blocks.push(Block::Links(posts));
-                    let mut more = vec![local_link("/posts/", "All posts")];
-                    if !self.tags.is_empty() {
-                        more.push(local_link("/tags/", "Tags"));
-                    }
-                    more.push(local_link("/atom.xml", "Atom feed"));
-                    more.push(local_link("/search", "Search"));
-                    blocks.push(Block::Links(more));
-                }
-                if !elsewhere.is_empty() {
-                    blocks.push(Block::Links(elsewhere));
-                }
-            }
-            Index::Posts => {
-                blocks.push(heading(2, "All posts"));
-                if posts.is_empty() {
-                    blocks.push(Block::Paragraph(vec![Inline::Text(
-                        "Nothing here yet.".to_string(),
-                    )]));
-                } else {
-                    blocks.push(Block::Links(posts));
-                }
-                blocks.push(Block::Links(vec![local_link("/", "Home")]));
-            }
-            Index::Tags => {
-                blocks.push(heading(2, "Tags"));
-                let tags = self
-                    .tags
-                    .iter()
-                    .map(|tag| {
-                        let count = match tag.count() {
-                            1 => "1 post".to_string(),
-                            n => format!("{n} posts"),
-                        };
-                        let route = link_to(&tag.route());
-                        local_link(&route, &format!("{} ({count})", tag.name))
-                    })
-                    .collect();
-                blocks.push(Block::Links(tags));
-                blocks.push(Block::Links(vec![local_link("/", "Home")]));
-            }
-            Index::Tag(i) => {
-                let Some(tag) = self.tags.get(i) else {
-                    return Document::default();
-                };
-                blocks.push(heading(
-                    2,
-                    &format!("Posts tagged \u{201c}{}\u{201d}", tag.name),
-                ));
-                let posts = tag
-                    .posts
-                    .iter()
-                    .filter_map(|&i| self.pages.get(i))
-                    .map(Site::post_link)
-                    .collect();
-                blocks.push(Block::Links(posts));
-                blocks.push(Block::Links(vec![
-                    local_link("/tags/", "All tags"),
-                    local_link("/", "Home"),
-                ]));
-            }
+            Index::Home => self.home(&mut blocks, elsewhere),
+            Index::Posts => self.archive(&mut blocks),
+            Index::Tags => self.tag_list(&mut blocks),
+            Index::Tag(i) => match self.tags.get(i) {
+                Some(tag) => self.tag_page(tag, &mut blocks),
+                None => return Document::default(),
+            },
         }
         Document {
             blocks,
             notes: Vec::new(),
         }
+    }
+
+    fn home(&self, blocks: &mut Vec<Block>, elsewhere: Vec<Link>) {
+        if let Some(description) = &self.settings.description {
+            blocks.push(Block::Paragraph(vec![Inline::Text(description.clone())]));
+        }
+        let pages: Vec<Link> = self
+            .standalone_pages()
+            .into_iter()
+            .map(|page| Link {
+                label: page.title.clone(),
+                target: link_to(&page.route),
+                is_image: false,
+            })
+            .collect();
+        if !pages.is_empty() {
+            blocks.push(heading(2, "Pages"));
+            blocks.push(Block::Links(pages));
+        }
+        // Only as many post links as the page shows.
+        let posts: Vec<Link> = self.posts().take(HOME_POSTS).map(Site::post_link).collect();
+        if !posts.is_empty() {
+            blocks.push(heading(2, "Posts"));
+            blocks.push(Block::Links(posts));
+            let mut more = vec![local_link("/posts/", "All posts")];
+            if !self.tags.is_empty() {
+                more.push(local_link("/tags/", "Tags"));
+            }
+            more.push(local_link("/atom.xml", "Atom feed"));
+            more.push(local_link("/search", "Search"));
+            blocks.push(Block::Links(more));
+        }
+        if !elsewhere.is_empty() {
+            blocks.push(Block::Links(elsewhere));
+        }
+    }
+
+    fn archive(&self, blocks: &mut Vec<Block>) {
+        blocks.push(heading(2, "All posts"));
+        let posts: Vec<Link> = self.posts().map(Site::post_link).collect();
+        if posts.is_empty() {
+            blocks.push(Block::Paragraph(vec![Inline::Text(
+                "Nothing here yet.".to_string(),
+            )]));
+        } else {
+            blocks.push(Block::Links(posts));
+        }
+        blocks.push(Block::Links(vec![local_link("/", "Home")]));
+    }
+
+    fn tag_list(&self, blocks: &mut Vec<Block>) {
+        blocks.push(heading(2, "Tags"));
+        let tags = self
+            .tags
+            .iter()
+            .map(|tag| {
+                let count = match tag.count() {
+                    1 => "1 post".to_string(),
+                    n => format!("{n} posts"),
+                };
+                let route = link_to(&tag.route());
+                local_link(&route, &format!("{} ({count})", tag.name))
+            })
+            .collect();
+        blocks.push(Block::Links(tags));
+        blocks.push(Block::Links(vec![local_link("/", "Home")]));
+    }
+
+    /// The page of one tag: its posts, newest first.
+    fn tag_page(&self, tag: &Tag, blocks: &mut Vec<Block>) {
+        blocks.push(heading(
+            2,
+            &format!("Posts tagged \u{201c}{}\u{201d}", tag.name),
+        ));
+        let posts = tag
+            .posts
+            .iter()
+            .filter_map(|&i| self.pages.get(i))
+            .map(Site::post_link)
+            .collect();
+        blocks.push(Block::Links(posts));
+        blocks.push(Block::Links(vec![
+            local_link("/tags/", "All tags"),
+            local_link("/", "Home"),
+        ]));
     }
 
     /// The results of a search in `index` (this snapshot's) as a document: best matches

@@ -4,8 +4,9 @@
 //! `cli → app → {config, net, gemini, gopher, content}`; the front ends [`gemini`] and
 //! [`gopher`] use [`net`], [`content`] and [`proto`] and never each other; [`content`] serves
 //! answers from a [`site`] snapshot rendered by [`render`]; [`render`] writes [`doc`] documents
-//! with [`proto`]'s vocabulary; [`site`] reads the capsule into [`doc`] documents; [`doc`],
-//! [`proto`] and [`net`] import nothing else of gemhole's. `tests/architecture.rs` keeps it so.
+//! with [`proto`]'s vocabulary; [`site`] reads the capsule into [`doc`] documents; [`files`]
+//! opens files safely for [`site`] and [`gemini`]'s certificates; [`doc`], [`proto`], [`files`]
+//! and [`net`] import nothing else of gemhole's. `tests/architecture.rs` keeps it so.
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod doc;
+pub mod files;
 pub mod gemini;
 pub mod gopher;
 pub mod net;

@@ -28,9 +28,6 @@ use crate::site::SiteError;
 /// How long in-flight responses may take to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// How long a client may take to read a response.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
@@ -155,7 +152,7 @@ impl Server {
         let policy = Policy {
             timeouts: Timeouts {
                 request: config.limits.request_timeout,
-                write: WRITE_TIMEOUT,
+                send_idle: config.limits.send_idle,
             },
             rate_limit: RateLimit::new(config.limits.rate_limit_per_minute).map(Arc::new),
             log_ips: config.log.log_ips,
@@ -199,7 +196,10 @@ impl Server {
             hostname: config.site.hostname.clone(),
             gemini,
             gopher,
-            connections: Connections::new(config.limits.max_connections),
+            connections: Connections::new(
+                config.limits.max_connections,
+                config.limits.max_connections_per_client,
+            ),
             certificates,
             certificate_created,
             content_watch,

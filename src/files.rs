@@ -14,6 +14,7 @@ use std::os::fd::OwnedFd;
 use std::path::Path;
 
 use rustix::fs::{FileType, Mode, OFlags, CWD};
+use rustix::io::Errno;
 
 /// A folder held open: files are found below it by name, one component at a time, never
 /// through a symlink, and never above it.
@@ -40,22 +41,29 @@ impl Folder {
         let mut dir: Option<OwnedFd> = None;
         while let Some(part) = parts.next() {
             if part.is_empty() || part == "." || part == ".." {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("{rel:?} is not a plain path below the folder"),
-                ));
+                return Err(refused(&format!(
+                    "{rel:?} is not a plain path below the folder"
+                )));
             }
             let at = dir.as_ref().unwrap_or(&self.fd);
-            if parts.peek().is_some() {
-                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-                dir = Some(rustix::fs::openat(at, part, flags, Mode::empty())?);
-            } else {
-                let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-                let fd = rustix::fs::openat(at, part, flags, Mode::empty())?;
-                return regular(fd);
+            let flags = match parts.peek() {
+                Some(_) => OFlags::DIRECTORY,
+                None => OFlags::NONBLOCK,
+            };
+            let flags = flags | OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            let fd = rustix::fs::openat(at, part, flags, Mode::empty()).map_err(|errno| {
+                match errno {
+                    // What O_NOFOLLOW answers for a symlink.
+                    Errno::LOOP => refused("a symlink, which is not followed here"),
+                    errno => io::Error::from(errno),
+                }
+            })?;
+            match parts.peek() {
+                Some(_) => dir = Some(fd),
+                None => return regular(fd),
             }
         }
-        Err(io::Error::new(io::ErrorKind::InvalidInput, "an empty path"))
+        Err(refused("an empty path"))
     }
 }
 
@@ -70,12 +78,17 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 fn regular(fd: OwnedFd) -> io::Result<File> {
     let kind = FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
     if kind != FileType::RegularFile {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("not a regular file but a {}", describe(kind)),
-        ));
+        return Err(refused(&format!(
+            "not a regular file but a {}",
+            describe(kind)
+        )));
     }
     Ok(File::from(fd))
+}
+
+/// The error for a file that is there but must not be served: kind `InvalidInput`.
+fn refused(why: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, why.to_string())
 }
 
 fn describe(kind: FileType) -> &'static str {

@@ -186,11 +186,13 @@ async fn gopher_selectors_never_leave_the_capsule() {
     assert_eq!(known, b"Contact: mailto:me@example.org\n");
 }
 
-/// Opens `count` connections that say nothing.
+/// Opens `count` connections that say nothing, each from a loopback address of its own
+/// (127.0.2.0 upwards: as many clients), none of them the tests' own 127.0.0.1.
 async fn idle_connections(addr: SocketAddr, count: usize) -> Vec<TcpStream> {
     let mut idle = Vec::with_capacity(count);
-    for _ in 0..count {
-        idle.push(TcpStream::connect(addr).await.unwrap());
+    for n in 0..count as u32 {
+        let source = std::net::Ipv4Addr::from(0x7f00_0200 + n);
+        idle.push(common::connect_from(source, addr).await);
     }
     idle
 }

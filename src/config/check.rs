@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::file::{
     FileConfig, GeminiSection, GopherSection, Names, SiteSection, DEFAULT_GOPHER_PORT,
 };
-use super::{Config, ConfigError, Gemini, Gopher, Limits, Log, Overrides, Site};
+use super::{Config, ConfigError, Gemini, Gopher, Limits, Log, Overrides, Site, SizeLimits};
 use crate::proto::gemini;
 
 /// Where a value came from (the file, or "defaults"), for messages.
@@ -40,8 +40,20 @@ pub(super) fn check(
     if limits.max_connections == 0 {
         return Err(origin.invalid("limits.max_connections", &0, "must be at least 1"));
     }
-    if limits.request_timeout_secs == 0 {
-        return Err(origin.invalid("limits.request_timeout_secs", &0, "must be at least 1"));
+    for (key, value) in [
+        ("limits.request_timeout_secs", limits.request_timeout_secs),
+        ("limits.send_idle_secs", limits.send_idle_secs),
+        ("limits.max_source_kib", limits.max_source_kib),
+        ("limits.max_front_matter_kib", limits.max_front_matter_kib),
+        ("limits.max_page_kib", limits.max_page_kib),
+        (
+            "limits.max_connections_per_client",
+            limits.max_connections_per_client as u64,
+        ),
+    ] {
+        if value == 0 {
+            return Err(origin.invalid(key, &0, "must be at least 1"));
+        }
     }
     if !is_log_filter(&file.log.level) {
         return Err(origin.invalid(
@@ -59,6 +71,13 @@ pub(super) fn check(
             request_timeout: Duration::from_secs(limits.request_timeout_secs),
             cache_bytes: limits.cache_mib.saturating_mul(1024 * 1024),
             rate_limit_per_minute: limits.rate_limit_per_minute,
+            max_connections_per_client: limits.max_connections_per_client,
+            send_idle: Duration::from_secs(limits.send_idle_secs),
+            sizes: SizeLimits {
+                source: limits.max_source_kib.saturating_mul(1024),
+                front_matter: limits.max_front_matter_kib.saturating_mul(1024),
+                page: limits.max_page_kib.saturating_mul(1024),
+            },
         },
         log: Log {
             level: file.log.level,

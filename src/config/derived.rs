@@ -19,6 +19,7 @@ impl Config {
             content: self.site.content.clone(),
             excluded: vec![self.gemini.certs.clone()],
             cache_bytes: self.limits.cache_bytes,
+            sizes: self.limits.sizes,
             gemini_port,
             gopher: gopher_port.map(|port| GopherSettings {
                 port,

@@ -95,6 +95,11 @@ pub(super) struct LimitsSection {
     pub(super) request_timeout_secs: u64,
     pub(super) cache_mib: u64,
     pub(super) rate_limit_per_minute: u32,
+    pub(super) max_connections_per_client: usize,
+    pub(super) send_idle_secs: u64,
+    pub(super) max_source_kib: u64,
+    pub(super) max_front_matter_kib: u64,
+    pub(super) max_page_kib: u64,
 }
 
 impl Default for LimitsSection {
@@ -104,6 +109,13 @@ impl Default for LimitsSection {
             request_timeout_secs: 10,
             cache_mib: 16,
             rate_limit_per_minute: 0,
+            // Sized for a 512 MiB VPS: a reader opens one or two connections at a time, a
+            // post is a few KiB of markdown, its front matter a few hundred bytes.
+            max_connections_per_client: 16,
+            send_idle_secs: 30,
+            max_source_kib: 1024,
+            max_front_matter_kib: 64,
+            max_page_kib: 2048,
         }
     }
 }

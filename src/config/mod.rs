@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use crate::content::SizeLimits;
 use file::FileConfig;
 
 /// The file read when `--config` is not given; when it is missing, every default applies.
@@ -78,6 +79,12 @@ pub struct Limits {
     pub cache_bytes: u64,
     /// Requests per client address per minute; 0 is no limit.
     pub rate_limit_per_minute: u32,
+    /// Connections one client address (an IPv6 /64) may hold open at once.
+    pub max_connections_per_client: usize,
+    /// How long a client may accept no bytes of a response before it is cut off.
+    pub send_idle: Duration,
+    /// Bounds on what is read and rendered.
+    pub sizes: SizeLimits,
 }
 
 #[derive(Debug, Clone)]

@@ -12,8 +12,11 @@ use super::item_types::SiteTypes;
 use crate::doc::{gemtext as gemtext_source, Document, Link};
 use crate::proto::gopher::ItemType;
 use crate::proto::{gemini, url, Protocol};
-use crate::render::{gemtext, gopher_menu, gopher_text, Endpoint};
-use crate::site::{folder_of, Index, Page, Problem, Site, Source, StaticFile, DEFAULT_WRAP};
+use crate::render::{cut, gemtext, gopher_menu, gopher_text, Endpoint};
+use crate::site::page::{self, Location};
+use crate::site::{
+    folder_of, source, Index, Page, Problem, Site, Source, StaticFile, DEFAULT_WRAP,
+};
 
 /// The suffix that turns a page's Gopher selector into its links menu.
 pub const LINKS_SUFFIX: &str = "/links";
@@ -39,8 +42,13 @@ pub fn gopher_endpoint(site: &Site) -> Endpoint {
 
 /// Renders a page from its source as it is on disk now.
 pub fn render_page(site: &Site, page: &Page, form: Form) -> Result<Rendered, Problem> {
-    let source = Source::read(&page.source)?;
-    let fresh = crate::site::page::describe(&site.settings, &page.source, &page.rel, &source)?;
+    let source = site.read_source(&page.file, &page.source)?;
+    let at = Location {
+        path: &page.source,
+        rel: &page.rel,
+        file: &page.file,
+    };
+    let fresh = page::describe(&site.settings, &at, &source)?;
     // A source edited into a draft since the last scan is hidden at once.
     let fresh = fresh
         .ok_or_else(|| Problem::warning(&page.source, "is now a draft; not served".to_string()))?;
@@ -52,22 +60,33 @@ fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
     let (title, doc) = site.page_document(page, body);
     let endpoint = gopher_endpoint(site);
     let types = SiteTypes(site);
+    let (max, note) = page_bound(site);
     match form {
         Form::Gemini => rendered(
-            gemtext::render(Some(&title), &doc),
+            cut::gemtext(gemtext::render(Some(&title), &doc), max, &note),
             gemtext_mime(site.lang_of(page)),
         ),
         Form::GopherText => {
             let links_menu = format!("{}{LINKS_SUFFIX}", page.route);
             let links_menu = (!doc.all_links().is_empty()).then_some(links_menu.as_str());
             let text = gopher_text::render_text(Some(&title), &doc, links_menu, &endpoint, &types);
-            rendered(text, Arc::from(GOPHER_TEXT))
+            rendered(cut::gopher_text(text, max, &note), Arc::from(GOPHER_TEXT))
         }
         Form::GopherMenu => {
             let menu = gopher_menu::links_menu(&title.title, &page.route, &doc, &endpoint, &types);
-            rendered(menu, Arc::from(GOPHER_MENU))
+            rendered(cut::gopher_menu(menu, max, &note), Arc::from(GOPHER_MENU))
         }
     }
+}
+
+/// How long a page from a writer's source may be, and what a cut one ends with.
+fn page_bound(site: &Site) -> (usize, String) {
+    let max = site.settings.sizes.page;
+    let note = format!(
+        "[This page is cut here: it is longer than the {} KiB this server sends of one page.]",
+        max / 1024
+    );
+    (usize::try_from(max).unwrap_or(usize::MAX), note)
 }
 
 /// A hand-written gemtext file as Gopher text, its links resolved like a page's from `rel`.
@@ -76,11 +95,16 @@ fn gemtext_file_as_gopher(site: &Site, rel: &str, text: &str) -> Rendered {
     let from_dir = folder_of(rel);
     doc.rewrite_links(|target| site.resolve_link(from_dir, target));
     let text = gopher_text::render_text(None, &doc, None, &gopher_endpoint(site), &SiteTypes(site));
-    rendered(text, Arc::from(GOPHER_TEXT))
+    let (max, note) = page_bound(site);
+    rendered(cut::gopher_text(text, max, &note), Arc::from(GOPHER_TEXT))
 }
 
 pub fn render_gemtext_file(site: &Site, file: &StaticFile) -> Result<Rendered, Problem> {
-    let text = crate::site::source::read_text(&file.path)?;
+    let text = source::read_text(
+        site.open(&file.file),
+        &file.path,
+        site.settings.sizes.source,
+    )?;
     let rel = file.route.trim_start_matches('/');
     Ok(gemtext_file_as_gopher(site, rel, &text))
 }
@@ -152,14 +176,20 @@ pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Bytes
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
     };
     if is_gemtext(path) {
-        let text = crate::site::source::read_text(path)?;
+        let text = source::read_path(path, site.settings.sizes.source)?;
         return Ok(match protocol {
             Protocol::Gemini => Bytes::from(text),
             Protocol::Gopher => gemtext_file_as_gopher(site, &rel, &text).body,
         });
     }
-    let source = Source::read(path)?;
-    let page = crate::site::page::describe(&site.settings, path, &rel, &source)?;
+    let text = source::read_path(path, site.settings.sizes.source)?;
+    let source = Source::from_text(path, text, &site.settings.sizes)?;
+    let at = Location {
+        path,
+        rel: &rel,
+        file: &rel,
+    };
+    let page = page::describe(&site.settings, &at, &source)?;
     let page = page.ok_or_else(|| {
         Problem::warning(
             path,

@@ -25,11 +25,11 @@ use bytes::Bytes;
 use tokio::sync::Notify;
 
 use crate::proto::Protocol;
-use crate::site::{Problem, Route, Severity, Site, SiteError};
+use crate::site::{Problem, Route, Severity, Site, SiteError, StaticFile};
 use cache::{Form, Key, RenderCache, Rendered};
 pub use forms::{media_type, render_file};
 
-pub use crate::site::{GopherSettings, Settings, DEFAULT_WRAP};
+pub use crate::site::{GopherSettings, Settings, SizeLimits, DEFAULT_WRAP};
 
 /// How long work on the blocking pool (a render, a search, opening a file) may take before the
 /// reader is told to come back.
@@ -122,6 +122,12 @@ impl Content {
                 return;
             }
         };
+        if !site.unreadable().is_empty() {
+            for problem in site.unreadable() {
+                tracing::error!("rescan incomplete, still serving the last good site: {problem}");
+            }
+            return;
+        }
         // Ready before it is served: search never goes missing after an edit.
         site.build_search_index();
         self.index_built.notify_waiters();
@@ -164,7 +170,7 @@ impl Content {
                 })
                 .await
             }
-            Some(Route::File(file)) => open(&file.path).await,
+            Some(Route::File(file)) => open(site.clone(), file.clone()).await,
             Some(Route::Feed(route)) => {
                 let key = key(&site, Form::page(protocol), route);
                 self.cached(key, site.clone(), move |site| {
@@ -273,16 +279,34 @@ async fn off_the_workers<T: Send + 'static>(
     }
 }
 
-/// Opens a capsule file for sending (on the blocking pool, under the deadline).
-async fn open(path: &Path) -> Resource {
-    let mime = media_type(path);
-    match tokio::time::timeout(WORK_DEADLINE, tokio::fs::File::open(path)).await {
-        Ok(Ok(file)) => Resource::File { file, mime },
-        Ok(Err(err)) => {
-            tracing::warn!("{}: cannot open: {err}", path.display());
+/// Opens a capsule file for sending, on the blocking pool under the deadline: below the
+/// content folder through no symlink, a regular file, never waiting on a FIFO.
+async fn open(site: Arc<Site>, file: StaticFile) -> Resource {
+    let mime = media_type(&file.path);
+    let path = file.path.clone();
+    match off_the_workers(move || site.open(&file.file)).await {
+        Some(Ok(opened)) => Resource::File {
+            file: tokio::fs::File::from_std(opened),
+            mime,
+        },
+        // Gone since the scan, or swapped for something that is not a plain file.
+        Some(Err(err))
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidInput
+            ) =>
+        {
+            tracing::warn!("{}: not served: {err}", path.display());
             Resource::NotFound
         }
-        Err(_) => too_slow(),
+        Some(Err(err)) => {
+            tracing::warn!("{}: cannot open: {err}", path.display());
+            Resource::Unavailable {
+                reason: "this file cannot be read just now",
+                retry_after: None,
+            }
+        }
+        None => too_slow(),
     }
 }
 
@@ -317,6 +341,9 @@ fn is_gemtext(path: &Path) -> bool {
 
 fn log_problems(site: &Site) {
     site.problems().iter().for_each(log_problem);
+    for problem in site.unreadable() {
+        tracing::error!("not read, so not served until the next rescan: {problem}");
+    }
 }
 
 fn log_problem(problem: &Problem) {

@@ -22,6 +22,14 @@ const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_TASKLISTS);
 
+/// The deepest a list item is shown; deeper ones show at this depth. Nothing a writer means
+/// nests deeper, and each level costs every wrapped line of the item its indent.
+pub const MAX_LIST_DEPTH: usize = 8;
+
+/// The most of an image's alt text that joins the label of the link or image around it: with
+/// images nested in images, each label would hold all those inside it.
+const MAX_NESTED_LABEL: usize = 200;
+
 /// Parses a markdown body (front matter already removed).
 pub fn parse(markdown: &str) -> Document {
     let mut builder = Builder::default();
@@ -205,7 +213,7 @@ impl Builder {
             }
             Tag::Item => {
                 self.finish_item();
-                let depth = self.lists.len().saturating_sub(1);
+                let depth = self.lists.len().saturating_sub(1).min(MAX_LIST_DEPTH);
                 let marker = match self.lists.last_mut().and_then(|l| l.next_number.as_mut()) {
                     Some(number) => {
                         let marker = Marker::Number(*number);
@@ -222,13 +230,8 @@ impl Builder {
             }
             Tag::FootnoteDefinition(label) => {
                 self.in_note = Some(label.to_string());
-                if !self
-                    .note_order
-                    .iter()
-                    .any(|known| known.as_str() == &*label)
-                {
-                    self.note_order.push(label.to_string());
-                }
+                // A label defined twice is numbered once: numbering looks it up.
+                self.note_order.push(label.to_string());
             }
             Tag::Table(align) => {
                 self.table = Some(Table {
@@ -400,7 +403,7 @@ impl Builder {
             // An image inside a link's label: its alt text joins the label, the image itself
             // follows the link.
             (Some(outer), link) => {
-                outer.label.push_str(&label);
+                push_bounded(&mut outer.label, &label, MAX_NESTED_LABEL);
                 self.images_in_label.extend(link);
             }
             (None, Some(link)) => {
@@ -526,6 +529,17 @@ impl Builder {
             notes,
         }
     }
+}
+
+/// Appends `text` to `label` while the label is shorter than `max` bytes, cut at a character
+/// boundary.
+fn push_bounded(label: &mut String, text: &str, max: usize) {
+    let room = max.saturating_sub(label.len());
+    let mut end = room.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    label.push_str(&text[..end]);
 }
 
 /// Appends text, joining it to the text before it so the model holds no needless splits.

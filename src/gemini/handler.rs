@@ -12,7 +12,8 @@ use tokio_rustls::TlsAcceptor;
 use super::request::{self, Request, RequestError};
 use super::response::{Body, Response};
 use crate::content::{Content, Resource};
-use crate::net::{access, write_within, Connection, ConnectionHandler, Policy};
+use crate::net::outgoing::Outgoing;
+use crate::net::{access, Connection, ConnectionHandler, Policy};
 use crate::proto::{url, Protocol};
 
 /// The first byte of every TLS connection: a handshake record.
@@ -49,7 +50,7 @@ impl ConnectionHandler for Handler {
             let line = request::read_line(&mut tls).await;
             Some((tls, line))
         };
-        let Ok(Some((mut tls, line))) = timeout_at(deadline, handshake_and_read).await else {
+        let Ok(Some((tls, line))) = timeout_at(deadline, handshake_and_read).await else {
             tracing::debug!("gemini: handshake or request timed out or failed");
             return;
         };
@@ -61,17 +62,21 @@ impl ConnectionHandler for Handler {
             Err(err) => (b"-".to_vec(), refusal(&err)),
         };
         let status = response.status;
-        let write = async {
-            let written = response.write_to(&mut tls).await?;
-            tls.shutdown().await?;
-            Ok::<u64, std::io::Error>(written)
+        let mut out = Outgoing::new(tls, self.policy.timeouts.send_idle);
+        let sent = async {
+            response.write_to(&mut out).await?;
+            out.shutdown().await
         };
-        let bytes = write_within("gemini", self.policy.timeouts.write, write).await;
+        let outcome = sent.await;
+        if let Err(err) = &outcome {
+            tracing::debug!("gemini: response cut: {err}");
+        }
         access::log(access::Entry {
             protocol: Protocol::Gemini,
             route: &String::from_utf8_lossy(&line),
             status,
-            bytes,
+            bytes: out.sent(),
+            complete: outcome.is_ok(),
             started,
             peer: self.policy.log_ips.then_some(peer),
         });

@@ -11,8 +11,9 @@ use tokio::time::timeout_at;
 use super::request::{self, Request, RequestError};
 use super::{response, routes};
 use crate::content::{Content, Resource};
+use crate::net::outgoing::Outgoing;
 use crate::net::stream::Prefixed;
-use crate::net::{access, write_within, Connection, ConnectionHandler, Policy};
+use crate::net::{access, Connection, ConnectionHandler, Policy};
 use crate::proto::Protocol;
 
 /// How long an answer to a bad request waits for the client to stop sending, so the kernel
@@ -95,29 +96,32 @@ impl ConnectionHandler for Handler {
                 Answer::Refusal(response::error(&err.to_string())),
             ),
         };
-        let write = async {
-            let written = match answer {
-                Answer::Bytes(bytes) => {
-                    stream.write_all(&bytes).await?;
-                    bytes.len() as u64
+        let mut out = Outgoing::new(stream, self.policy.timeouts.send_idle);
+        let sent = async {
+            match answer {
+                Answer::Bytes(bytes) => out.write_all(&bytes).await?,
+                Answer::File(mut file) => {
+                    tokio::io::copy(&mut file, &mut out).await?;
                 }
-                Answer::File(mut file) => tokio::io::copy(&mut file, &mut stream).await?,
                 Answer::Refusal(bytes) => {
-                    stream.write_all(&bytes).await?;
-                    stream.shutdown().await?;
-                    drain(&mut stream).await;
-                    return Ok(bytes.len() as u64);
+                    out.write_all(&bytes).await?;
+                    out.shutdown().await?;
+                    drain(out.get_mut()).await;
+                    return Ok(());
                 }
-            };
-            stream.shutdown().await?;
-            Ok::<u64, std::io::Error>(written)
+            }
+            out.shutdown().await
         };
-        let bytes = write_within("gopher", self.policy.timeouts.write, write).await;
+        let outcome = sent.await;
+        if let Err(err) = &outcome {
+            tracing::debug!("gopher: response cut: {err}");
+        }
         access::log(access::Entry {
             protocol: Protocol::Gopher,
             route: &line.as_deref().map_or("-".into(), String::from_utf8_lossy),
             status,
-            bytes,
+            bytes: out.sent(),
+            complete: outcome.is_ok(),
             started,
             peer: self.policy.log_ips.then_some(peer),
         });

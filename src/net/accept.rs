@@ -3,14 +3,18 @@
 //!
 //! A connection first takes a permit from the semaphore shared by every listener; while none is
 //! free the loop stops accepting, so excess clients wait in the kernel's backlog instead of
-//! costing memory here. The connection's deadline starts at accept: the PROXY header (when the
-//! listener expects one), and then whatever the protocol does before it knows the request, must
-//! all be done by then.
+//! costing memory here. One client (an address, or an IPv6 /64) may hold only so many of the
+//! connections at once; past that its new ones are closed at once, so it cannot take every
+//! slot. The connection's deadline starts at accept: the PROXY header (when the listener
+//! expects one), and then whatever the protocol does before it knows the request, must all be
+//! done by then.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use rustc_hash::FxHashMap;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -18,6 +22,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::client::Client;
 use super::proxy;
 use super::stream::Prefixed;
 
@@ -54,6 +59,7 @@ pub struct Intake {
 #[derive(Clone)]
 pub struct Connections {
     permits: Arc<Semaphore>,
+    per_client: Arc<PerClient>,
     tasks: TaskTracker,
     /// Cancelled when shutdown starts: the accept loops stop.
     stop_accepting: CancellationToken,
@@ -62,9 +68,14 @@ pub struct Connections {
 }
 
 impl Connections {
-    pub fn new(max: usize) -> Connections {
+    /// Room for `max` connections at once, `per_client` of them from any one client.
+    pub fn new(max: usize, per_client: usize) -> Connections {
         Connections {
             permits: Arc::new(Semaphore::new(max)),
+            per_client: Arc::new(PerClient {
+                max: per_client,
+                open: Mutex::new(FxHashMap::default()),
+            }),
             tasks: TaskTracker::new(),
             stop_accepting: CancellationToken::new(),
             end_all: CancellationToken::new(),
@@ -124,10 +135,11 @@ impl Connections {
             let _ = stream.set_nodelay(true);
             let handler = handler.clone();
             let end = self.end_all.clone();
+            let per_client = self.per_client.clone();
             self.tasks.spawn(async move {
                 let _permit = permit;
                 tokio::select! {
-                    () = open(stream, peer, deadline, intake, &*handler) => {},
+                    () = open(stream, peer, deadline, intake, &per_client, &*handler) => {},
                     () = end.cancelled() => {},
                 }
             });
@@ -150,12 +162,13 @@ impl Connections {
 }
 
 /// Reads the PROXY header when one is expected (dropping the connection without a valid one),
-/// then hands the connection to the front end.
+/// counts the connection against its client's share, then hands it to the front end.
 async fn open<H: ConnectionHandler>(
     mut stream: TcpStream,
     peer: SocketAddr,
     deadline: Instant,
     intake: Intake,
+    per_client: &Arc<PerClient>,
     handler: &H,
 ) {
     let (client, head) = match intake.proxy_protocol {
@@ -172,10 +185,57 @@ async fn open<H: ConnectionHandler>(
             }
         },
     };
+    let Some(_share) = PerClient::take(per_client, client) else {
+        tracing::debug!("connection refused: its client holds its share of connections already");
+        return;
+    };
     let connection = Connection {
         stream: Prefixed::new(stream, head),
         client,
         deadline,
     };
     handler.serve(connection).await;
+}
+
+/// How many connections each client holds open. Only clients with a connection open are in
+/// the table, so it is no larger than the connection limit.
+struct PerClient {
+    max: usize,
+    open: Mutex<FxHashMap<Client, usize>>,
+}
+
+/// One connection counted against its client; counted off when dropped.
+struct Share {
+    table: Arc<PerClient>,
+    client: Client,
+}
+
+impl PerClient {
+    /// Counts a connection of `client`'s, unless it holds its share already.
+    fn take(table: &Arc<PerClient>, client: SocketAddr) -> Option<Share> {
+        let client = Client::of(client.ip());
+        // A poisoned lock only means another connection panicked mid-count.
+        let mut open = table.open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(client).or_insert(0);
+        if *count >= table.max {
+            return None;
+        }
+        *count += 1;
+        Some(Share {
+            table: table.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut open = self.table.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&self.client) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.client);
+            }
+        }
+    }
 }

@@ -14,7 +14,10 @@ pub struct Entry<'a, P: Display, S: Display> {
     /// What the client asked for, as it sent it.
     pub route: &'a str,
     pub status: S,
+    /// What the client accepted.
     pub bytes: u64,
+    /// False when the response was cut short (the client stopped reading, went away).
+    pub complete: bool,
     pub started: Instant,
     /// Only when `log_ips` is on.
     pub peer: Option<SocketAddr>,
@@ -27,17 +30,18 @@ pub fn log<P: Display, S: Display>(entry: Entry<'_, P, S>) {
     }
     let millis = entry.started.elapsed().as_secs_f64() * 1000.0;
     let route = escape(entry.route);
+    let cut = if entry.complete { "" } else { " cut" };
     match entry.peer {
         Some(peer) => tracing::info!(
             target: "gemhole::access",
-            "{} \"{route}\" {} {}B {millis:.1}ms from {peer}",
+            "{} \"{route}\" {} {}B{cut} {millis:.1}ms from {peer}",
             entry.protocol,
             entry.status,
             entry.bytes
         ),
         None => tracing::info!(
             target: "gemhole::access",
-            "{} \"{route}\" {} {}B {millis:.1}ms",
+            "{} \"{route}\" {} {}B{cut} {millis:.1}ms",
             entry.protocol,
             entry.status,
             entry.bytes

@@ -7,14 +7,15 @@
 
 pub mod accept;
 pub mod access;
+pub mod client;
 pub mod line;
 pub mod listener;
+pub mod outgoing;
 pub mod proxy;
 pub mod rate;
 pub mod stream;
 pub mod watch;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,8 +28,8 @@ pub struct Timeouts {
     /// For everything before the request is known, from accept: a PROXY header, the TLS
     /// handshake and the request line together.
     pub request: Duration,
-    /// For writing the response and closing.
-    pub write: Duration,
+    /// How long a client may accept no bytes of its response before it is cut off.
+    pub send_idle: Duration,
 }
 
 /// What every connection of a front end is held to.
@@ -39,24 +40,4 @@ pub struct Policy {
     pub rate_limit: Option<Arc<RateLimit>>,
     /// Put client addresses in the access log.
     pub log_ips: bool,
-}
-
-/// Runs a response's write under the write timeout and returns the bytes it wrote. A client
-/// that goes away or reads too slowly is its own doing: logged at debug, counted as 0 bytes.
-pub async fn write_within(
-    protocol: &str,
-    limit: Duration,
-    write: impl Future<Output = std::io::Result<u64>>,
-) -> u64 {
-    match tokio::time::timeout(limit, write).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(err)) => {
-            tracing::debug!("{protocol}: write failed: {err}");
-            0
-        }
-        Err(_) => {
-            tracing::debug!("{protocol}: client too slow to read; dropped");
-            0
-        }
-    }
 }

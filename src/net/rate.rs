@@ -14,29 +14,12 @@ use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
 
+use super::client::Client;
+
 const WINDOW: Duration = Duration::from_secs(60);
 
 /// Clients tracked at most.
 pub const MAX_CLIENTS: usize = 65_536;
-
-/// How a client is counted: an IPv4 address, or an IPv6 /64.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Client {
-    V4(u32),
-    V6Net(u64),
-}
-
-impl Client {
-    fn of(ip: IpAddr) -> Client {
-        match ip {
-            IpAddr::V4(v4) => Client::V4(u32::from(v4)),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => Client::V4(u32::from(v4)),
-                None => Client::V6Net((u128::from(v6) >> 64) as u64),
-            },
-        }
-    }
-}
 
 /// The requests counted in the current window.
 #[derive(Debug, Default)]

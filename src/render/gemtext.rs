@@ -4,6 +4,7 @@
 //! on `=>` lines after it, flattens lists and quotes, and guards text lines that would otherwise
 //! be read as another line type.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::layout::{inline_lines, table_lines, url_text};
@@ -80,10 +81,9 @@ impl Writer {
 
     /// The link lines that follow a block: in order of appearance, each URL once.
     fn link_lines<'a>(&mut self, links: impl Iterator<Item = &'a Link>) {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for link in links {
-            if !seen.contains(&link.target.as_str()) {
-                seen.push(&link.target);
+            if seen.insert(&link.target) {
                 self.link_line(link);
             }
         }

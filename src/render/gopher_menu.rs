@@ -1,6 +1,8 @@
 //! Gopher type 1 menus from the document model: index pages (words as information lines, link
 //! blocks as items) and a page's links menu. Every item carries the public host and port.
 
+use std::collections::HashSet;
+
 use super::gopher_item::write_item;
 use super::gopher_text::{text_block, Numbering, Text};
 use super::layout::wrap;
@@ -62,10 +64,9 @@ pub fn links_menu(
     let mut menu = Menu::with_capacity(links.len() + 4);
     menu.info(&format!("Links in \"{title}\""));
     menu.info("");
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for link in links {
-        if !seen.contains(&link.target.as_str()) {
-            seen.push(&link.target);
+        if seen.insert(&link.target) {
             write_item(&mut menu, link, at, types);
         }
     }

@@ -96,6 +96,10 @@ pub fn table_lines(table: &Table) -> Vec<String> {
             widths[column] = widths[column].max(width(cell));
         }
     }
+    let aligned_width = widths.iter().sum::<usize>() + 3 * columns.saturating_sub(1);
+    if aligned_width > MAX_ALIGNED_TABLE {
+        return unaligned_lines(header.as_ref(), &rows);
+    }
     let draw = |row: &Vec<String>| -> String {
         let padded: Vec<String> = (0..columns)
             .map(|column| {
@@ -113,6 +117,25 @@ pub fn table_lines(table: &Table) -> Vec<String> {
         lines.push(rule.join("-+-"));
     }
     lines.extend(rows.iter().map(draw));
+    lines
+}
+
+/// The widest a table is drawn with its columns aligned, in display columns. Aligning pads
+/// every cell to its column's widest, so one long cell would be repeated as spaces on every
+/// row: past this, the table is drawn unaligned.
+pub const MAX_ALIGNED_TABLE: usize = 200;
+
+/// A table too wide to align: each row's cells as they are, between ` | `.
+fn unaligned_lines(header: Option<&Vec<String>>, rows: &[Vec<String>]) -> Vec<String> {
+    let mut lines = Vec::with_capacity(rows.len() + 2);
+    if let Some(header) = header {
+        lines.push(header.join(" | ").trim_end().to_string());
+        lines.push("---".to_string());
+    }
+    lines.extend(
+        rows.iter()
+            .map(|row| row.join(" | ").trim_end().to_string()),
+    );
     lines
 }
 
@@ -140,6 +163,20 @@ mod tests {
         );
         assert_eq!(wrap("", 10, "> ", "> "), [">"]);
         assert_eq!(wrap("one two\u{a0}[1]", 9, "", ""), ["one", "two\u{a0}[1]"]);
+    }
+
+    #[test]
+    fn a_table_too_wide_to_align_is_drawn_as_it_is() {
+        let cell = |s: &str| vec![Inline::Text(s.into())];
+        let long = "x".repeat(MAX_ALIGNED_TABLE);
+        let table = Table {
+            align: vec![Align::Left, Align::Left],
+            header: Some(vec![cell(&long), cell("b")]),
+            rows: vec![vec![cell("1"), cell("2")]],
+        };
+        let lines = table_lines(&table);
+        assert_eq!(lines[1..], ["---", "1 | 2"]);
+        assert!(lines.iter().map(|l| l.len()).sum::<usize>() < 2 * MAX_ALIGNED_TABLE);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! to it as an [`Endpoint`] and an [`ItemTypes`].
 
 pub mod atom;
+pub mod cut;
 pub mod gemtext;
 mod gopher_item;
 pub mod gopher_menu;

@@ -11,7 +11,6 @@ use percent_encoding::percent_decode_str;
 use super::links::folder_of;
 use super::page::Page;
 use super::problem::Problem;
-use super::source::Source;
 use super::Site;
 use crate::doc::markdown;
 
@@ -40,7 +39,7 @@ pub fn check(site: &Site) -> Vec<Problem> {
 
 /// Links and images of a page that point into the capsule at nothing.
 fn broken_links(site: &Site, page: &Page) -> Vec<Problem> {
-    let Ok(source) = Source::read(&page.source) else {
+    let Ok(source) = site.read_source(&page.file, &page.source) else {
         return Vec::new();
     };
     let body_start_line = source.lines_before_body();

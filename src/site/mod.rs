@@ -29,14 +29,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use crate::files::Folder;
+
 pub use links::{folder_of, link_to};
 pub use page::Page;
 pub use problem::{Problem, Severity};
 use routes::Routes;
 pub use routes::{Index, Route, StaticFile};
 use search::{IndexBuilder, SearchIndex};
-pub use settings::{GopherSettings, Settings, DEFAULT_WRAP};
-pub use source::Source;
+pub use settings::{GopherSettings, Settings, SizeLimits, DEFAULT_WRAP};
+pub use source::{Source, SourceError};
 pub use tags::Tag;
 
 /// Why no site could be built at all (a single bad file never does this).
@@ -60,6 +62,8 @@ pub struct Site {
     pub generation: u64,
     /// The content folder, canonical.
     root: PathBuf,
+    /// The content folder, held open: every file is opened below it.
+    folder: Folder,
     pages: Vec<Page>,
     /// Indexes into `pages`: the posts, newest first.
     posts: Vec<usize>,
@@ -70,49 +74,41 @@ pub struct Site {
     /// Built after the snapshot, from the sources: see [`Site::build_search_index`].
     search: OnceLock<SearchIndex>,
     problems: Vec<Problem>,
+    unreadable: Vec<Problem>,
 }
 
 impl Site {
-    /// Scans the content folder and builds a snapshot. Bad files become problems, not errors.
+    /// Scans the content folder and builds a snapshot. Bad files become problems, not errors;
+    /// what could not be read at all is kept apart (see [`Site::unreadable`]).
     pub fn build(settings: Arc<Settings>) -> Result<Site, SiteError> {
-        let root =
-            fs::canonicalize(&settings.content).map_err(|source| SiteError::ContentFolder {
-                path: settings.content.clone(),
-                source,
-            })?;
+        let unopenable = |source| SiteError::ContentFolder {
+            path: settings.content.clone(),
+            source,
+        };
+        let root = fs::canonicalize(&settings.content).map_err(unopenable)?;
+        let folder = Folder::open(&root).map_err(unopenable)?;
         let excluded: Vec<PathBuf> = settings
             .excluded
             .iter()
             .filter_map(|dir| fs::canonicalize(dir).ok())
             .collect();
-        let (found, mut problems) = scan::walk(&root, &excluded);
+        let walk = scan::walk(&root, &excluded);
         let mut site = Site {
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
-            root: root.clone(),
+            root,
+            folder,
             pages: Vec::new(),
             posts: Vec::new(),
             routes: Routes::generated(),
             source_routes: HashMap::new(),
             tags: Vec::new(),
             search: OnceLock::new(),
-            problems: Vec::new(),
+            problems: walk.problems,
+            unreadable: walk.unreadable,
             settings,
         };
-        for file in found {
-            if page::is_markdown(&file.rel) {
-                match site.read_page(&file.path, &file.rel) {
-                    Ok(Some(page)) => site.add_page(page, &mut problems),
-                    Ok(None) => {}
-                    Err(problem) => problems.push(problem),
-                }
-            } else {
-                let route: Arc<str> = Arc::from(format!("/{}", file.rel));
-                let static_file = StaticFile {
-                    route: route.clone(),
-                    path: file.path,
-                };
-                site.routes.claim(&route, Route::File(static_file));
-            }
+        for found in walk.found {
+            site.add_found(found);
         }
         site.posts = (0..site.pages.len())
             .filter(|&i| site.pages[i].is_post)
@@ -130,20 +126,51 @@ impl Site {
                 .routes
                 .claim(&route, Route::Index(Index::Tag(index), route.clone()))
             {
-                problems.push(Problem::warning(
+                site.problems.push(Problem::warning(
                     &site.root,
                     format!("tag page {route} is hidden by a file with the same route"),
                 ));
             }
         }
-        site.problems = problems;
         Ok(site)
     }
 
-    fn add_page(&mut self, page: Page, problems: &mut Vec<Problem>) {
+    /// Takes in one file the scan found: a page, or a file served as it is.
+    fn add_found(&mut self, found: scan::Found) {
+        if !page::is_markdown(&found.rel) {
+            let route: Arc<str> = Arc::from(format!("/{}", found.rel));
+            let file = StaticFile {
+                route: route.clone(),
+                path: found.path,
+                file: found.file,
+            };
+            if !self.routes.claim(&route, Route::File(file)) {
+                self.problems.push(Problem::warning(
+                    &self.root.join(&found.rel),
+                    format!(
+                        "is hidden: gemhole answers {route} itself; rename the file to serve it"
+                    ),
+                ));
+            }
+            return;
+        }
+        let at = page::Location {
+            path: &found.path,
+            rel: &found.rel,
+            file: &found.file,
+        };
+        match self.read_page(&at) {
+            Ok(Some(page)) => self.add_page(page),
+            Ok(None) => {}
+            Err(err) if err.transient => self.unreadable.push(err.problem),
+            Err(err) => self.problems.push(err.problem),
+        }
+    }
+
+    fn add_page(&mut self, page: Page) {
         let index = self.pages.len();
         if !self.routes.claim(&page.route, Route::Page(index)) {
-            problems.push(Problem::error(
+            self.problems.push(Problem::error(
                 &page.source,
                 format!(
                     "route {} is already taken by another file; give this one a different `slug`",
@@ -158,13 +185,33 @@ impl Site {
     }
 
     /// Reads a markdown source's metadata. `Ok(None)` for a draft, never served.
-    fn read_page(&self, path: &Path, rel: &str) -> Result<Option<Page>, Problem> {
-        let source = Source::read(path)?;
-        let page = page::describe(&self.settings, path, rel, &source)?;
+    fn read_page(&self, at: &page::Location<'_>) -> Result<Option<Page>, SourceError> {
+        let source = self.read_source(at.file, at.path)?;
+        let page = page::describe(&self.settings, at, &source).map_err(|problem| SourceError {
+            problem,
+            transient: false,
+        })?;
         Ok(page.map(|mut page| {
-            page.modified = fs::metadata(path).and_then(|m| m.modified()).ok();
+            page.modified = fs::metadata(at.path).and_then(|m| m.modified()).ok();
             page
         }))
+    }
+
+    /// Reads the markdown source at `file` below the content folder (`path` names it).
+    pub fn read_source(&self, file: &str, path: &Path) -> Result<Source, SourceError> {
+        Source::read(&self.folder, file, path, &self.settings.sizes)
+    }
+
+    /// Opens a file of the capsule at `file` below the content folder: regular files only,
+    /// through no symlink, without blocking.
+    pub fn open(&self, file: &str) -> std::io::Result<std::fs::File> {
+        self.folder.open_file(file)
+    }
+
+    /// What could not be read at all in this scan (a folder, a file: out of file descriptors,
+    /// an I/O error): when there is any, the snapshot is not the whole capsule.
+    pub fn unreadable(&self) -> &[Problem] {
+        &self.unreadable
     }
 
     /// The search index, once it is built.
@@ -231,7 +278,7 @@ impl Site {
         let mut builder = IndexBuilder::default();
         for (number, page) in self.pages.iter().enumerate().skip(start).take(count) {
             // A source that went bad since the scan is left out until the next one.
-            let Ok(source) = Source::read(&page.source) else {
+            let Ok(source) = self.read_source(&page.file, &page.source) else {
                 continue;
             };
             builder.add(

@@ -14,10 +14,13 @@ use crate::doc::markdown;
 #[derive(Debug, Clone)]
 pub struct Page {
     pub route: Arc<str>,
-    /// Where the source is read from.
+    /// Where the source is, for messages.
     pub source: PathBuf,
-    /// The source's path below the content folder, `/`-separated.
+    /// The source's path below the content folder, `/`-separated, as the writer sees it.
     pub rel: String,
+    /// Where the source is opened below the content folder (symlinks the scan vetted
+    /// resolved).
+    pub file: String,
     pub title: String,
     pub date: Option<Date>,
     pub author: Option<String>,
@@ -37,14 +40,21 @@ pub fn is_markdown(rel: &str) -> bool {
     rel.ends_with(".md") || rel.ends_with(".markdown")
 }
 
-/// The page `source` (read from `path`, at `rel` below the content folder) describes, or
-/// `None` for a draft, which is never served.
+/// Where a source is: its path for messages, its path below the content folder as the writer
+/// sees it, and where it is opened.
+pub struct Location<'a> {
+    pub path: &'a Path,
+    pub rel: &'a str,
+    pub file: &'a str,
+}
+
+/// The page `source` describes, or `None` for a draft, which is never served.
 pub fn describe(
     settings: &Settings,
-    path: &Path,
-    rel: &str,
+    at: &Location<'_>,
     source: &Source,
 ) -> Result<Option<Page>, Problem> {
+    let (path, rel) = (at.path, at.rel);
     let meta = source.front_matter(path)?;
     if meta.draft {
         return Ok(None);
@@ -78,6 +88,7 @@ pub fn describe(
         route: Arc::from(route),
         source: path.to_path_buf(),
         rel: rel.to_string(),
+        file: at.file.to_string(),
         title,
         date: meta.date,
         author: meta.author.or_else(|| settings.author.clone()),

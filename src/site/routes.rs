@@ -10,7 +10,10 @@ use rustc_hash::FxHashMap;
 #[derive(Debug, Clone)]
 pub struct StaticFile {
     pub route: Arc<str>,
+    /// Where it is, for messages and its media type.
     pub path: PathBuf,
+    /// Where it is opened below the content folder.
+    pub file: String,
 }
 
 /// The index pages the site generates.

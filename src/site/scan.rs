@@ -11,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::problem::Problem;
+use super::source::is_transient;
 
 /// How deep folders may nest; deeper ones are reported and left out.
 const MAX_DEPTH: usize = 32;
@@ -18,32 +19,45 @@ const MAX_DEPTH: usize = 32;
 /// A file that may be served.
 #[derive(Debug, Clone)]
 pub struct Found {
-    /// Where to read it (inside the content folder, symlinks resolved).
+    /// Where it is (inside the content folder, symlinks resolved), for messages.
     pub path: PathBuf,
     /// Its path below the content folder with `/` separators, as routes are written.
     pub rel: String,
+    /// Where it is below the content folder once the symlinks the walk vetted are resolved:
+    /// what is opened, through no symlink at all.
+    pub file: String,
 }
 
-/// Every servable file below `root` (which must be canonical), sorted by `rel`, and the reasons
-/// for whatever was left out that a writer would want to know about.
-pub fn walk(root: &Path, excluded: &[PathBuf]) -> (Vec<Found>, Vec<Problem>) {
+/// What a walk found: the servable files sorted by `rel`, the reasons for whatever was left
+/// out that a writer would want to know about, and the folders and files that could not be
+/// read at all (the walk is then not the whole capsule).
+pub struct Walk {
+    pub found: Vec<Found>,
+    pub problems: Vec<Problem>,
+    pub unreadable: Vec<Problem>,
+}
+
+/// Every servable file below `root` (which must be canonical).
+pub fn walk(root: &Path, excluded: &[PathBuf]) -> Walk {
     let mut walker = Walker {
         root,
         excluded,
-        found: Vec::new(),
-        problems: Vec::new(),
+        walk: Walk {
+            found: Vec::new(),
+            problems: Vec::new(),
+            unreadable: Vec::new(),
+        },
         visited: HashSet::new(),
     };
     walker.visit(root, "", 0);
-    walker.found.sort_by(|a, b| a.rel.cmp(&b.rel));
-    (walker.found, walker.problems)
+    walker.walk.found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    walker.walk
 }
 
 struct Walker<'a> {
     root: &'a Path,
     excluded: &'a [PathBuf],
-    found: Vec<Found>,
-    problems: Vec<Problem>,
+    walk: Walk,
     /// Canonical folders already walked, so a symlink loop ends.
     visited: HashSet<PathBuf>,
 }
@@ -51,7 +65,7 @@ struct Walker<'a> {
 impl Walker<'_> {
     fn visit(&mut self, dir: &Path, rel_dir: &str, depth: usize) {
         if depth > MAX_DEPTH {
-            self.problems.push(Problem::warning(
+            self.walk.problems.push(Problem::warning(
                 dir,
                 format!("folders nest deeper than {MAX_DEPTH} levels; the rest is not served"),
             ));
@@ -63,17 +77,21 @@ impl Walker<'_> {
         let entries = match fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(err) => {
-                self.problems.push(Problem::error(
-                    dir,
-                    format!("cannot read this folder: {err}"),
-                ));
+                self.cannot_read(dir, "cannot read this folder", &err);
                 return;
             }
         };
-        for entry in entries.flatten() {
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    self.cannot_read(dir, "cannot read this folder to the end", &err);
+                    return;
+                }
+            };
             let path = entry.path();
             let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                self.problems.push(Problem::warning(
+                self.walk.problems.push(Problem::warning(
                     &path,
                     "file name is not UTF-8; rename it to serve it".to_string(),
                 ));
@@ -83,16 +101,23 @@ impl Walker<'_> {
             if name.starts_with('.') && !is_well_known {
                 continue;
             }
+            if name.contains(['\t', '\r', '\n']) {
+                self.walk.problems.push(Problem::warning(
+                    &path,
+                    "file name holds a TAB or line break, which no request can name; rename it to serve it".to_string(),
+                ));
+                continue;
+            }
             // Resolve symlinks and keep only what stays inside the capsule.
             let Ok(real) = fs::canonicalize(&path) else {
-                self.problems.push(Problem::warning(
+                self.walk.problems.push(Problem::warning(
                     &path,
                     "broken symlink; not served".to_string(),
                 ));
                 continue;
             };
             if !real.starts_with(self.root) {
-                self.problems.push(Problem::warning(
+                self.walk.problems.push(Problem::warning(
                     &path,
                     "symlink points outside the content folder; not served".to_string(),
                 ));
@@ -108,14 +133,37 @@ impl Walker<'_> {
             };
             match fs::metadata(&real) {
                 Ok(meta) if meta.is_dir() => self.visit(&real, &rel, depth + 1),
-                Ok(meta) if meta.is_file() => self.found.push(Found { path: real, rel }),
+                Ok(meta) if meta.is_file() => {
+                    if let Some(file) = below(self.root, &real) {
+                        self.walk.found.push(Found {
+                            path: real,
+                            rel,
+                            file,
+                        });
+                    }
+                }
                 Ok(_) => {}
-                Err(err) => self
-                    .problems
-                    .push(Problem::error(&path, format!("cannot read: {err}"))),
+                Err(err) => self.cannot_read(&path, "cannot read", &err),
             }
         }
     }
+
+    /// Notes what could not be read: apart, when the reason may pass (the walk then missed
+    /// part of the capsule), else as a problem of the capsule's.
+    fn cannot_read(&mut self, path: &Path, what: &str, err: &std::io::Error) {
+        let problem = Problem::error(path, format!("{what}: {err}"));
+        match is_transient(err) {
+            true => self.walk.unreadable.push(problem),
+            false => self.walk.problems.push(problem),
+        }
+    }
+}
+
+/// `path` below `root` as `/`-separated names, if it is below it and its names are UTF-8.
+fn below(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let names: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(names?.join("/"))
 }
 
 #[cfg(test)]
@@ -124,7 +172,11 @@ mod tests {
 
     fn rels(root: &Path, excluded: &[PathBuf]) -> Vec<String> {
         let root = fs::canonicalize(root).unwrap();
-        walk(&root, excluded).0.into_iter().map(|f| f.rel).collect()
+        walk(&root, excluded)
+            .found
+            .into_iter()
+            .map(|f| f.rel)
+            .collect()
     }
 
     #[test]

@@ -3,6 +3,17 @@
 
 use std::path::PathBuf;
 
+/// Bounds on what is read and rendered, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimits {
+    /// A markdown or gemtext source read into memory.
+    pub source: u64,
+    /// A source's front matter block.
+    pub front_matter: u64,
+    /// A rendered page; a longer one is cut, with a note saying so.
+    pub page: u64,
+}
+
 /// Gopher text width when none is configured.
 pub const DEFAULT_WRAP: usize = 70;
 
@@ -20,6 +31,8 @@ pub struct Settings {
     pub excluded: Vec<PathBuf>,
     /// Upper bound of the rendered-body cache, in bytes.
     pub cache_bytes: u64,
+    /// Bounds on what is read and rendered.
+    pub sizes: SizeLimits,
     /// The public Gemini port, when Gemini is served.
     pub gemini_port: Option<u16>,
     /// How Gopher is served, when it is.
@@ -47,6 +60,11 @@ impl Settings {
             content: content.to_path_buf(),
             excluded: Vec::new(),
             cache_bytes: 1 << 20,
+            sizes: SizeLimits {
+                source: 1 << 20,
+                front_matter: 64 << 10,
+                page: 2 << 20,
+            },
             gemini_port: Some(1965),
             gopher: None,
         }

@@ -6,7 +6,6 @@ use super::links::link_to;
 use super::page::Page;
 use super::routes::Index;
 use super::search::{self, SearchIndex};
-use super::source::Source;
 use super::tags::Tag;
 use super::Site;
 use crate::doc::text::collapse_spaces;
@@ -193,7 +192,8 @@ impl Site {
     /// A line of a page around the words searched for (its description when the source cannot
     /// be read now or the words are only in its title or tags).
     fn excerpt(&self, page: &Page, query: &str) -> String {
-        let from_body = Source::read(&page.source)
+        let from_body = self
+            .read_source(&page.file, &page.source)
             .ok()
             .and_then(|source| excerpt::excerpt(source.body(), query, EXCERPT_CHARS));
         from_body

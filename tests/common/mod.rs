@@ -142,6 +142,14 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A TCP connection to `addr` from the loopback address `source` (all of 127.0.0.0/8 is this
+/// machine), so a test can play several clients.
+pub async fn connect_from(source: std::net::Ipv4Addr, addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::from((source, 0))).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
 /// Sends `raw` to a Gopher server over plain TCP and reads everything it sends back.
 pub async fn gopher(addr: SocketAddr, raw: &[u8]) -> Vec<u8> {
     let mut tcp = TcpStream::connect(addr).await.unwrap();

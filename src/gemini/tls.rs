@@ -12,10 +12,14 @@
 //! or an unknown name gets the default. [`Certificates::reload`] reads everything again and
 //! swaps it in whole for new connections; a broken replacement is refused and the certificates
 //! in use stay.
+//!
+//! Certificate and key files are read as content files are: opened without blocking, only when
+//! they are regular files, and only up to a bound. A FIFO put in place of `cert.pem` is refused
+//! at once instead of hanging every later reload.
 
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,11 +32,17 @@ use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
 
+use crate::files::{self, ReadError};
+
 pub const CERT_FILE: &str = "cert.pem";
+pub const KEY_FILE: &str = "key.pem";
 
 /// TLS 1.2 sessions kept for resumption (about 100 bytes each).
 const SESSION_CACHE: usize = 4096;
-pub const KEY_FILE: &str = "key.pem";
+
+/// The most a certificate or key file may hold: a chain is a few KiB, so a file this large is
+/// not one.
+const MAX_PEM_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -188,17 +198,17 @@ fn load_pair(dir: &Path) -> Result<Arc<CertifiedKey>, TlsError> {
         path: path.to_path_buf(),
         reason,
     };
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
-        .map_err(|e| read_error(&cert_path, e.to_string()))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| read_error(&cert_path, e.to_string()))?;
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(&read_pem(&cert_path, "certificate")?)
+            .collect::<Result<_, _>>()
+            .map_err(|e| read_error(&cert_path, e.to_string()))?;
     if chain.is_empty() {
         return Err(read_error(
             &cert_path,
             "no CERTIFICATE block in it".to_string(),
         ));
     }
-    let key = PrivateKeyDer::from_pem_file(&key_path)
+    let key = PrivateKeyDer::from_pem_slice(&read_pem(&key_path, "key")?)
         .map_err(|e| read_error(&key_path, format!("no usable private key ({e})")))?;
     let signing_key = default_provider()
         .key_provider
@@ -211,6 +221,27 @@ fn load_pair(dir: &Path) -> Result<Arc<CertifiedKey>, TlsError> {
         reason: e.to_string(),
     })?;
     Ok(Arc::new(certified))
+}
+
+/// The bytes of the certificate or key file at `path` (`what` says which, for the error): opened
+/// without blocking and only when it is a regular file, since a FIFO there would never answer,
+/// and read up to [`MAX_PEM_BYTES`].
+fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>, TlsError> {
+    let read_error = |reason: String| TlsError::Read {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = files::open_regular(path).map_err(|e| match e.kind() {
+        // Something other than a regular file is there.
+        io::ErrorKind::InvalidInput => read_error(format!("{e}; put the {what} back")),
+        _ => read_error(e.to_string()),
+    })?;
+    files::read_bounded(file, MAX_PEM_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { .. } => read_error(format!(
+            "{e}; a {what} file holds a few KiB, is it the right file?"
+        )),
+        ReadError::Io(e) => read_error(e.to_string()),
+    })
 }
 
 /// Makes a self-signed pair for `names` (and `localhost`) in `dir`. Either both files are
@@ -321,8 +352,7 @@ fn summary(path: &Path) -> Result<Summary, TlsError> {
         path: path.to_path_buf(),
         reason,
     };
-    let leaf = CertificateDer::pem_file_iter(path)
-        .map_err(|e| read_error(e.to_string()))?
+    let leaf = CertificateDer::pem_slice_iter(&read_pem(path, "certificate")?)
         .next()
         .ok_or_else(|| read_error("no CERTIFICATE block in it".to_string()))?
         .map_err(|e| read_error(e.to_string()))?;
@@ -423,6 +453,36 @@ mod tests {
         let err = Certificates::load_or_create(b.path(), &names(&["b.example"])).unwrap_err();
         assert!(matches!(err, TlsError::HalfPair { .. }), "{err}");
         assert_eq!(fs::read(b.path().join(CERT_FILE)).unwrap(), before);
+    }
+
+    #[test]
+    fn a_fifo_or_a_huge_file_in_place_of_a_certificate_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (certs, _) = Certificates::load_or_create(dir.path(), &names(&["x.example"])).unwrap();
+        let served = certs.fingerprint();
+        let cert = dir.path().join(CERT_FILE);
+        fs::remove_file(&cert).unwrap();
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &cert,
+            rustix::fs::Mode::from_raw_mode(0o644),
+        )
+        .unwrap();
+        // No writer will ever come: the reload and the summary answer anyway.
+        let err = certs.reload().unwrap_err().to_string();
+        assert!(
+            err.contains("cert.pem: not a regular file but a FIFO"),
+            "{err}"
+        );
+        assert!(err.contains("put the certificate back"), "{err}");
+        let err = summaries(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("FIFO"), "{err}");
+
+        fs::remove_file(&cert).unwrap();
+        fs::write(&cert, vec![b'\n'; 2 << 20]).unwrap();
+        let err = certs.reload().unwrap_err().to_string();
+        assert!(err.contains("more than the 1048576 allowed"), "{err}");
+        assert_eq!(certs.fingerprint(), served);
     }
 
     #[test]

@@ -6,11 +6,14 @@ mod common;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{get, gopher, prepare, Running, TestServer};
 use gemhole::gemini::tls::{self, fingerprint};
+use rustls::client::{Resumption, Tls12Resumption};
 use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, HandshakeKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -404,6 +407,68 @@ async fn a_fifo_in_place_of_the_certificate_is_refused_and_sighup_keeps_working(
         running.log()
     );
     until_served(addr, &new).await;
+}
+
+/// One request over a connection made with `client`: how the handshake went, and the
+/// fingerprint of the certificate the client holds for the server.
+async fn session(addr: SocketAddr, client: &Arc<ClientConfig>) -> (HandshakeKind, String) {
+    let exchange = async {
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(client.clone())
+            .connect(ServerName::try_from("localhost").unwrap(), tcp)
+            .await
+            .unwrap();
+        // Read to the end: a TLS 1.3 ticket comes after the handshake.
+        tls.write_all(b"gemini://localhost/\r\n").await.unwrap();
+        let mut reply = Vec::new();
+        tls.read_to_end(&mut reply).await.unwrap();
+        assert!(
+            reply.starts_with(b"20 "),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+        let (_, connection) = tls.get_ref();
+        let leaf = &connection.peer_certificates().unwrap()[0];
+        (connection.handshake_kind().unwrap(), fingerprint(leaf))
+    };
+    tokio::time::timeout(PATIENCE, exchange)
+        .await
+        .expect("no reply in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_certificate_ends_session_resumption() {
+    let server = TestServer::start(&[], &[]).await;
+    let certs = server.dir.path().join("certs");
+    let tls13 = common::client_config_for(&[&rustls::version::TLS13]);
+    let tls12_tickets = common::client_config_for(&[&rustls::version::TLS12]);
+    let mut tls12_session_ids = common::client_config_for(&[&rustls::version::TLS12]);
+    tls12_session_ids.resumption =
+        Resumption::in_memory_sessions(16).tls12_resumption(Tls12Resumption::SessionIdOnly);
+    for (how, client) in [
+        ("TLS 1.3 ticket", tls13),
+        ("TLS 1.2 ticket", tls12_tickets),
+        ("TLS 1.2 session id", tls12_session_ids),
+    ] {
+        // The same client throughout, keeping what it needs to resume.
+        let client = Arc::new(client);
+        let (kind, old) = session(server.gemini, &client).await;
+        assert_eq!(kind, HandshakeKind::Full, "{how}");
+        assert_eq!(
+            session(server.gemini, &client).await,
+            (HandshakeKind::Resumed, old.clone()),
+            "{how}: a returning client resumes"
+        );
+        tls::regenerate(&certs, &["localhost".to_string()], true).unwrap();
+        let new = file_fingerprint(&certs.join("cert.pem"));
+        assert_ne!(new, old);
+        until_served(server.gemini, std::slice::from_ref(&new)).await;
+        assert_eq!(
+            session(server.gemini, &client).await,
+            (HandshakeKind::Full, new),
+            "{how}: after a new certificate, a returning client sees it"
+        );
+    }
 }
 
 /// Sends a PROXY header, then a Gemini request over TLS on the same connection.

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
 
 use crate::config::Config;
 use crate::content::Content;
@@ -163,10 +162,9 @@ impl Server {
         };
         let gemini = match (&certificates, gemini_port) {
             (Some(certificates), Some(public_port)) => {
-                let acceptor = TlsAcceptor::from(certificates.server_config()?);
                 let handler = gemini::Handler::new(
                     content.clone(),
-                    acceptor,
+                    certificates.clone(),
                     &names,
                     public_port,
                     policy.clone(),

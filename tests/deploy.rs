@@ -5,12 +5,15 @@ mod common;
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{get, gopher, prepare, Running, TestServer};
 use gemhole::gemini::tls::{self, fingerprint};
+use rustls::client::{Resumption, Tls12Resumption};
 use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, HandshakeKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -291,6 +294,180 @@ async fn a_certificate_replaced_on_disk_is_picked_up_by_itself() {
             "the new certificate was never served"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The longest a test below waits for anything, so that a hang fails rather than stalls.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// [`chain_seen`], failing the test when the handshake does not finish in time.
+async fn chain_seen_in_time(addr: SocketAddr, server_name: &str) -> Vec<String> {
+    tokio::time::timeout(PATIENCE, chain_seen(addr, server_name))
+        .await
+        .expect("no TLS handshake in time")
+}
+
+/// Waits until the server has served `wanted` (the chain a new client sees).
+async fn until_served(addr: SocketAddr, wanted: &[String]) {
+    let start = Instant::now();
+    while chain_seen_in_time(addr, "localhost").await != wanted {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the new certificate was never served"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until `count` lines of the server's log satisfy `wanted`; false if they never do.
+async fn logged(running: &Running, count: usize, wanted: impl Fn(&str) -> bool) -> bool {
+    let start = Instant::now();
+    while running.log().iter().filter(|l| wanted(l)).count() < count {
+        if start.elapsed() > PATIENCE {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    true
+}
+
+/// Runs `gemhole args` in `dir` to its end: whether it succeeded, and what it printed. None
+/// when it was still running after [`PATIENCE`] (it is killed then).
+fn gemhole_in(dir: &Path, args: &[&str]) -> Option<(bool, String)> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gemhole"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > PATIENCE {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    let printed = [output.stdout, output.stderr].concat();
+    Some((
+        output.status.success(),
+        String::from_utf8_lossy(&printed).into_owned(),
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_in_place_of_the_certificate_is_refused_and_sighup_keeps_working() {
+    let dir = prepare(&[]);
+    // The content is rescanned on SIGHUP only: each rescan logged is a SIGHUP acted on.
+    let config =
+        "[site]\nwatch = false\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n";
+    let running = Running::start(dir.path(), config);
+    let addr = running.gemini.unwrap();
+    let certs = dir.path().join("certs");
+    let old = chain_seen_in_time(addr, "localhost").await;
+
+    std::fs::remove_file(certs.join("cert.pem")).unwrap();
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        certs.join("cert.pem"),
+        rustix::fs::Mode::from_raw_mode(0o644),
+    )
+    .unwrap();
+    running.signal("HUP");
+    let refused = |line: &str| {
+        line.contains("certificate not replaced")
+            && line.contains("cert.pem")
+            && line.contains("FIFO")
+    };
+    assert!(
+        logged(&running, 1, refused).await,
+        "the FIFO was not refused: {:#?}",
+        running.log()
+    );
+    assert_eq!(chain_seen_in_time(addr, "localhost").await, old);
+    let (succeeded, printed) =
+        gemhole_in(dir.path(), &["cert"]).expect("`gemhole cert` waited on the FIFO");
+    assert!(
+        !succeeded && printed.contains("cert.pem") && printed.contains("FIFO"),
+        "{printed}"
+    );
+
+    let (succeeded, printed) = gemhole_in(dir.path(), &["cert", "--regenerate", "--force"])
+        .expect("`gemhole cert --regenerate` did not finish");
+    assert!(succeeded, "{printed}");
+    let new = vec![file_fingerprint(&certs.join("cert.pem"))];
+    assert_ne!(new, old);
+    running.signal("HUP");
+    assert!(
+        logged(&running, 2, |line| line.contains("reloaded ")).await,
+        "the second SIGHUP was not acted on: {:#?}",
+        running.log()
+    );
+    until_served(addr, &new).await;
+}
+
+/// One request over a connection made with `client`: how the handshake went, and the
+/// fingerprint of the certificate the client holds for the server.
+async fn session(addr: SocketAddr, client: &Arc<ClientConfig>) -> (HandshakeKind, String) {
+    let exchange = async {
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(client.clone())
+            .connect(ServerName::try_from("localhost").unwrap(), tcp)
+            .await
+            .unwrap();
+        // Read to the end: a TLS 1.3 ticket comes after the handshake.
+        tls.write_all(b"gemini://localhost/\r\n").await.unwrap();
+        let mut reply = Vec::new();
+        tls.read_to_end(&mut reply).await.unwrap();
+        assert!(
+            reply.starts_with(b"20 "),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+        let (_, connection) = tls.get_ref();
+        let leaf = &connection.peer_certificates().unwrap()[0];
+        (connection.handshake_kind().unwrap(), fingerprint(leaf))
+    };
+    tokio::time::timeout(PATIENCE, exchange)
+        .await
+        .expect("no reply in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_certificate_ends_session_resumption() {
+    let server = TestServer::start(&[], &[]).await;
+    let certs = server.dir.path().join("certs");
+    let tls13 = common::client_config_for(&[&rustls::version::TLS13]);
+    let tls12_tickets = common::client_config_for(&[&rustls::version::TLS12]);
+    let mut tls12_session_ids = common::client_config_for(&[&rustls::version::TLS12]);
+    tls12_session_ids.resumption =
+        Resumption::in_memory_sessions(16).tls12_resumption(Tls12Resumption::SessionIdOnly);
+    for (how, client) in [
+        ("TLS 1.3 ticket", tls13),
+        ("TLS 1.2 ticket", tls12_tickets),
+        ("TLS 1.2 session id", tls12_session_ids),
+    ] {
+        // The same client throughout, keeping what it needs to resume.
+        let client = Arc::new(client);
+        let (kind, old) = session(server.gemini, &client).await;
+        assert_eq!(kind, HandshakeKind::Full, "{how}");
+        assert_eq!(
+            session(server.gemini, &client).await,
+            (HandshakeKind::Resumed, old.clone()),
+            "{how}: a returning client resumes"
+        );
+        tls::regenerate(&certs, &["localhost".to_string()], true).unwrap();
+        let new = file_fingerprint(&certs.join("cert.pem"));
+        assert_ne!(new, old);
+        until_served(server.gemini, std::slice::from_ref(&new)).await;
+        assert_eq!(
+            session(server.gemini, &client).await,
+            (HandshakeKind::Full, new),
+            "{how}: after a new certificate, a returning client sees it"
+        );
     }
 }
 

@@ -60,18 +60,32 @@ fn announce(config: &Config, server: &Server) {
     tracing::info!("ready; SIGHUP rescans, SIGINT or SIGTERM stops");
 }
 
-/// Rescans the content folder and reads the certificates again on every SIGHUP.
+/// Rescans the content folder and reads the certificates again on every SIGHUP. The signal
+/// loop never waits for a reload: it asks a task beside it for one, which runs them one after
+/// another, and SIGHUPs that come during a reload make one more after it.
 fn reload_on_hangup(reloader: Reloader) {
     let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
     else {
         tracing::warn!("cannot listen for SIGHUP; restart to pick up changes");
         return;
     };
+    let (wanted, mut wants) = tokio::sync::mpsc::channel::<()>(1);
     tokio::spawn(async move {
-        while hangups.recv().await.is_some() {
-            tracing::info!("SIGHUP: reloading the content folder and the certificates");
+        while wants.recv().await.is_some() {
             let reloader = reloader.clone();
             let _ = tokio::task::spawn_blocking(move || reloader.reload_all()).await;
+        }
+    });
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match wanted.try_send(()) {
+                Ok(()) => {
+                    tracing::info!("SIGHUP: reloading the content folder and the certificates")
+                }
+                Err(_) => tracing::info!(
+                    "SIGHUP: a reload is already waiting to start; it covers this one"
+                ),
+            }
         }
     });
 }

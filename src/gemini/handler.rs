@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use tokio::io::AsyncWriteExt;
 use tokio::time::timeout_at;
-use tokio_rustls::TlsAcceptor;
 
 use super::request::{self, Request, RequestError};
 use super::response::{Body, Response};
+use super::tls::Certificates;
 use crate::content::{Content, Resource};
 use crate::net::outgoing::Outgoing;
 use crate::net::{access, Connection, ConnectionHandler, Policy};
@@ -22,7 +22,8 @@ const TLS_HANDSHAKE: u8 = 0x16;
 /// Everything a Gemini connection needs, shared by all of them.
 pub struct Handler {
     content: Arc<Content>,
-    acceptor: TlsAcceptor,
+    /// Asked per connection for the TLS configuration, which changes with the certificates.
+    certificates: Arc<Certificates>,
     /// The names requests may name: the host name and its aliases (`localhost` and the
     /// address dialled are accepted too).
     hostnames: Vec<String>,
@@ -46,7 +47,7 @@ impl ConnectionHandler for Handler {
             _ => return,
         }
         let handshake_and_read = async {
-            let mut tls = self.acceptor.accept(stream).await.ok()?;
+            let mut tls = self.certificates.acceptor().accept(stream).await.ok()?;
             let line = request::read_line(&mut tls).await;
             Some((tls, line))
         };
@@ -84,17 +85,17 @@ impl ConnectionHandler for Handler {
 }
 
 impl Handler {
-    /// A handler answering for `hostnames` on `public_port`, over TLS from `acceptor`.
+    /// A handler answering for `hostnames` on `public_port`, over TLS with `certificates`.
     pub fn new(
         content: Arc<Content>,
-        acceptor: TlsAcceptor,
+        certificates: Arc<Certificates>,
         hostnames: &[String],
         public_port: u16,
         policy: Policy,
     ) -> Handler {
         Handler {
             content,
-            acceptor,
+            certificates,
             // Kept as requests spell them: IPv6 literals in brackets.
             hostnames: hostnames
                 .iter()

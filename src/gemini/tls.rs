@@ -11,14 +11,20 @@
 //! asks for that name by SNI (a CA's certificate for one alias, say). A client that sends no SNI
 //! or an unknown name gets the default. [`Certificates::reload`] reads everything again and
 //! swaps it in whole for new connections; a broken replacement is refused and the certificates
-//! in use stay.
+//! in use stay. When what is loaded changes, TLS sessions start afresh (a new ticket key, an
+//! empty session cache): a client that would have resumed makes a full handshake instead, and
+//! sees the new certificate.
+//!
+//! Certificate and key files are read as content files are: opened without blocking, only when
+//! they are regular files, and only up to a bound. A FIFO put in place of `cert.pem` is refused
+//! at once instead of hanging every later reload.
 
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 use rustls::crypto::ring::default_provider;
@@ -27,12 +33,19 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
+
+use crate::files::{self, ReadError};
 
 pub const CERT_FILE: &str = "cert.pem";
+pub const KEY_FILE: &str = "key.pem";
 
 /// TLS 1.2 sessions kept for resumption (about 100 bytes each).
 const SESSION_CACHE: usize = 4096;
-pub const KEY_FILE: &str = "key.pem";
+
+/// The most a certificate or key file may hold: a chain is a few KiB, so a file this large is
+/// not one.
+const MAX_PEM_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -61,11 +74,73 @@ struct Loaded {
     by_name: HashMap<String, Arc<CertifiedKey>>,
 }
 
+impl Loaded {
+    /// Whether `other` serves the same certificates for the same names. Keys need no
+    /// comparing: each was checked to match its certificate.
+    fn same_as(&self, other: &Loaded) -> bool {
+        self.default.cert == other.default.cert
+            && self.by_name.len() == other.by_name.len()
+            && self.by_name.iter().all(|(name, pair)| {
+                other
+                    .by_name
+                    .get(name)
+                    .is_some_and(|theirs| theirs.cert == pair.cert)
+            })
+    }
+}
+
+impl ResolvesServerCert for Loaded {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let by_name = hello
+            .server_name()
+            .map(|name| name.trim_end_matches('.').to_ascii_lowercase())
+            .and_then(|name| self.by_name.get(&name).cloned());
+        Some(by_name.unwrap_or_else(|| self.default.clone()))
+    }
+}
+
+/// What new connections get: a set of certificates and the rustls configuration made for it,
+/// swapped together.
+#[derive(Debug)]
+struct Serving {
+    loaded: Arc<Loaded>,
+    config: Arc<ServerConfig>,
+}
+
+impl Serving {
+    /// TLS 1.2 and 1.3 with the ring provider, certificates from `loaded`; no client
+    /// certificates are asked for. A returning client resumes its session: by a TLS 1.3
+    /// ticket (sealed with a key that rotates, so the server keeps nothing per client), or
+    /// from a bounded cache of TLS 1.2 sessions. Both are this configuration's own, so a
+    /// session begun under other certificates is not resumed: the client makes a full
+    /// handshake and sees the certificate now served.
+    fn new(loaded: Loaded) -> Result<Serving, TlsError> {
+        let loaded = Arc::new(loaded);
+        let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| TlsError::Config(e.to_string()))?
+            .with_no_client_auth()
+            .with_cert_resolver(loaded.clone());
+        config.ticketer =
+            rustls::crypto::ring::Ticketer::new().map_err(|e| TlsError::Config(e.to_string()))?;
+        // One request per connection: one ticket is all a client can use before it reconnects.
+        config.send_tls13_tickets = 1;
+        config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);
+        Ok(Serving {
+            loaded,
+            config: Arc::new(config),
+        })
+    }
+}
+
 /// The certificates the Gemini listener serves, replaced whole on reload.
 #[derive(Debug)]
 pub struct Certificates {
     dir: PathBuf,
-    current: ArcSwap<Loaded>,
+    serving: ArcSwap<Serving>,
+    /// One reload at a time (SIGHUP and the folder watch both reload), so an older read of the
+    /// files never replaces a newer one.
+    reloading: Mutex<()>,
 }
 
 impl Certificates {
@@ -82,14 +157,20 @@ impl Certificates {
         };
         let certificates = Certificates {
             dir: dir.to_path_buf(),
-            current: ArcSwap::from_pointee(load_all(dir)?),
+            serving: ArcSwap::from_pointee(Serving::new(load_all(dir)?)?),
+            reloading: Mutex::new(()),
         };
         Ok((certificates, created))
     }
 
-    /// Reads the files again and serves them to new connections. On any error the
-    /// certificates in use stay, and the error says what is wrong.
+    /// Reads the files again and serves them to new connections. When they changed, sessions
+    /// start afresh: no client resumes one from before, so each sees the new certificate. On
+    /// any error the certificates in use stay, and the error says what is wrong.
     pub fn reload(&self) -> Result<(), TlsError> {
+        let _one_at_a_time = self
+            .reloading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if pair_state(&self.dir)? == PairState::Absent {
             return Err(TlsError::Read {
                 path: self.dir.join(CERT_FILE),
@@ -97,42 +178,22 @@ impl Certificates {
             });
         }
         let loaded = load_all(&self.dir)?;
-        self.current.store(Arc::new(loaded));
+        if !loaded.same_as(&self.serving.load().loaded) {
+            self.serving.store(Arc::new(Serving::new(loaded)?));
+        }
         Ok(())
     }
 
     /// SHA-256 of the default certificate: what clients pin.
     pub fn fingerprint(&self) -> String {
-        fingerprint(&self.current.load().default.cert[0])
+        fingerprint(&self.serving.load().loaded.default.cert[0])
     }
 
-    /// TLS 1.2 and 1.3 with the ring provider, certificates from this store; no client
-    /// certificates are asked for. A returning client resumes its session: by a TLS 1.3
-    /// ticket (sealed with a key that rotates, so the server keeps nothing per client), or
-    /// from a bounded cache of TLS 1.2 sessions.
-    pub fn server_config(self: &Arc<Self>) -> Result<Arc<ServerConfig>, TlsError> {
-        let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(|e| TlsError::Config(e.to_string()))?
-            .with_no_client_auth()
-            .with_cert_resolver(self.clone());
-        config.ticketer =
-            rustls::crypto::ring::Ticketer::new().map_err(|e| TlsError::Config(e.to_string()))?;
-        // One request per connection: one ticket is all a client can use before it reconnects.
-        config.send_tls13_tickets = 1;
-        config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);
-        Ok(Arc::new(config))
-    }
-}
-
-impl ResolvesServerCert for Certificates {
-    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let loaded = self.current.load();
-        let by_name = hello
-            .server_name()
-            .map(|name| name.trim_end_matches('.').to_ascii_lowercase())
-            .and_then(|name| loaded.by_name.get(&name).cloned());
-        Some(by_name.unwrap_or_else(|| loaded.default.clone()))
+    /// What the next connection's handshake runs with: the configuration for the certificates
+    /// loaded now (a connection keeps the one it began with). Asked for per connection; it
+    /// costs a reference count.
+    pub fn acceptor(&self) -> TlsAcceptor {
+        TlsAcceptor::from(self.serving.load().config.clone())
     }
 }
 
@@ -188,17 +249,17 @@ fn load_pair(dir: &Path) -> Result<Arc<CertifiedKey>, TlsError> {
         path: path.to_path_buf(),
         reason,
     };
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
-        .map_err(|e| read_error(&cert_path, e.to_string()))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| read_error(&cert_path, e.to_string()))?;
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(&read_pem(&cert_path, "certificate")?)
+            .collect::<Result<_, _>>()
+            .map_err(|e| read_error(&cert_path, e.to_string()))?;
     if chain.is_empty() {
         return Err(read_error(
             &cert_path,
             "no CERTIFICATE block in it".to_string(),
         ));
     }
-    let key = PrivateKeyDer::from_pem_file(&key_path)
+    let key = PrivateKeyDer::from_pem_slice(&read_pem(&key_path, "key")?)
         .map_err(|e| read_error(&key_path, format!("no usable private key ({e})")))?;
     let signing_key = default_provider()
         .key_provider
@@ -211,6 +272,27 @@ fn load_pair(dir: &Path) -> Result<Arc<CertifiedKey>, TlsError> {
         reason: e.to_string(),
     })?;
     Ok(Arc::new(certified))
+}
+
+/// The bytes of the certificate or key file at `path` (`what` says which, for the error): opened
+/// without blocking and only when it is a regular file, since a FIFO there would never answer,
+/// and read up to [`MAX_PEM_BYTES`].
+fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>, TlsError> {
+    let read_error = |reason: String| TlsError::Read {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = files::open_regular(path).map_err(|e| match e.kind() {
+        // Something other than a regular file is there.
+        io::ErrorKind::InvalidInput => read_error(format!("{e}; put the {what} back")),
+        _ => read_error(e.to_string()),
+    })?;
+    files::read_bounded(file, MAX_PEM_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { .. } => read_error(format!(
+            "{e}; a {what} file holds a few KiB, is it the right file?"
+        )),
+        ReadError::Io(e) => read_error(e.to_string()),
+    })
 }
 
 /// Makes a self-signed pair for `names` (and `localhost`) in `dir`. Either both files are
@@ -321,8 +403,7 @@ fn summary(path: &Path) -> Result<Summary, TlsError> {
         path: path.to_path_buf(),
         reason,
     };
-    let leaf = CertificateDer::pem_file_iter(path)
-        .map_err(|e| read_error(e.to_string()))?
+    let leaf = CertificateDer::pem_slice_iter(&read_pem(path, "certificate")?)
         .next()
         .ok_or_else(|| read_error("no CERTIFICATE block in it".to_string()))?
         .map_err(|e| read_error(e.to_string()))?;
@@ -426,14 +507,60 @@ mod tests {
     }
 
     #[test]
+    fn a_fifo_or_a_huge_file_in_place_of_a_certificate_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (certs, _) = Certificates::load_or_create(dir.path(), &names(&["x.example"])).unwrap();
+        let served = certs.fingerprint();
+        let cert = dir.path().join(CERT_FILE);
+        fs::remove_file(&cert).unwrap();
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &cert,
+            rustix::fs::Mode::from_raw_mode(0o644),
+        )
+        .unwrap();
+        // No writer will ever come: the reload and the summary answer anyway.
+        let err = certs.reload().unwrap_err().to_string();
+        assert!(
+            err.contains("cert.pem: not a regular file but a FIFO"),
+            "{err}"
+        );
+        assert!(err.contains("put the certificate back"), "{err}");
+        let err = summaries(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("FIFO"), "{err}");
+
+        fs::remove_file(&cert).unwrap();
+        fs::write(&cert, vec![b'\n'; 2 << 20]).unwrap();
+        let err = certs.reload().unwrap_err().to_string();
+        assert!(err.contains("more than the 1048576 allowed"), "{err}");
+        assert_eq!(certs.fingerprint(), served);
+    }
+
+    #[test]
     fn reload_swaps_good_pairs_and_keeps_the_old_on_bad_ones() {
         let dir = tempfile::tempdir().unwrap();
         let (certs, _) = Certificates::load_or_create(dir.path(), &names(&["x.example"])).unwrap();
         let old = certs.fingerprint();
+        let config = certs.acceptor().config().clone();
+        // Read again unchanged: sessions go on being resumed.
+        certs.reload().unwrap();
+        assert!(Arc::ptr_eq(&config, certs.acceptor().config()));
         regenerate(dir.path(), &names(&["x.example"]), true).unwrap();
         certs.reload().unwrap();
         let new = certs.fingerprint();
         assert_ne!(old, new);
+        assert!(!Arc::ptr_eq(&config, certs.acceptor().config()));
+        // A new pair for one name starts sessions afresh too.
+        let config = certs.acceptor().config().clone();
+        regenerate(
+            &dir.path().join("www.x.example"),
+            &names(&["www.x.example"]),
+            false,
+        )
+        .unwrap();
+        certs.reload().unwrap();
+        assert_eq!(certs.fingerprint(), new);
+        assert!(!Arc::ptr_eq(&config, certs.acceptor().config()));
         fs::write(dir.path().join(CERT_FILE), "garbage").unwrap();
         assert!(certs.reload().is_err());
         assert_eq!(certs.fingerprint(), new);

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{ring::default_provider, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme, SupportedProtocolVersion};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -234,14 +234,19 @@ pub async fn request(addr: SocketAddr, raw: &[u8], server_name: &str, close_afte
 
 /// A client that trusts any certificate, as a Gemini client does on first use.
 pub fn client_config() -> Arc<ClientConfig> {
+    Arc::new(client_config_for(rustls::DEFAULT_VERSIONS))
+}
+
+/// The same client speaking only `versions`, for a test to adjust (its session resumption,
+/// say) before sharing it.
+pub fn client_config_for(versions: &[&'static SupportedProtocolVersion]) -> ClientConfig {
     let provider = Arc::new(default_provider());
-    let config = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+    ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(TrustOnFirstUse(provider)))
-        .with_no_client_auth();
-    Arc::new(config)
+        .with_no_client_auth()
 }
 
 #[derive(Debug)]

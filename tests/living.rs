@@ -480,3 +480,44 @@ async fn after_a_folder_is_renamed_into_place_it_is_served_and_watched() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_moves_the_watch_to_the_folder_the_path_names_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let releases = dir.path().join("releases");
+    write(&releases.join("v1/capsule/about.md"), "# About\n");
+    copy_dir(&releases.join("v1"), &releases.join("v2"));
+    write(
+        &releases.join("v2/capsule/posts/2024-03-05-battery.md"),
+        NEW_POST,
+    );
+    symlink("releases/v1", dir.path().join("current")).unwrap();
+    let running = Running::start(
+        dir.path(),
+        "[site]\ncontent = \"current/capsule\"\n\
+         [gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n",
+    );
+    let addr = running.gemini.unwrap();
+    let home = || async move { get(addr, "gemini://localhost/").await.text() };
+
+    // The flip is above the content folder's parent: nothing the watch holds changes, so
+    // only SIGHUP can tell it to look again.
+    flip_symlink("releases/v2", &dir.path().join("current"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(!home().await.contains(NEW_POST_LINE));
+    running.signal("HUP");
+    eventually("the new release after SIGHUP", || async {
+        home().await.contains(NEW_POST_LINE)
+    })
+    .await;
+
+    write(
+        &releases.join("v2/capsule/posts/2024-03-06-kettle.md"),
+        LATER_POST,
+    );
+    eventually(
+        "a post added to the new release, with no second SIGHUP",
+        || async { home().await.contains(LATER_POST_LINE) },
+    )
+    .await;
+}

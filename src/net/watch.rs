@@ -10,7 +10,8 @@
 //! watch moves there, and the rescan that follows reads it. A path missing for a moment keeps
 //! its old watch until the next change. Events about the parent's other entries are dropped
 //! before they count, so they neither cause a reload nor hold one back. A swap further up (a
-//! symlinked ancestor flipped) is out of sight.
+//! symlinked ancestor flipped) is out of sight: SIGHUP asks the watch, through [`Reattach`], to
+//! attach itself afresh before it reloads.
 //!
 //! Changes are debounced: a burst of events (an editor saving, `git pull`, `rsync`) becomes one
 //! reload once the folder has been quiet for [`QUIET`], or after [`MOST_DELAY`] at the latest.
@@ -23,7 +24,7 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
@@ -38,11 +39,18 @@ pub const MOST_DELAY: Duration = Duration::from_secs(1);
 
 /// A registered watch on a folder's path and the changes it has seen.
 pub struct FolderWatch {
-    /// The watcher and what it holds; dropping it ends the watch.
+    /// The watcher and what it holds. Dropping the last strong reference ends the watch;
+    /// [`Reattach`] handles hold weak ones.
     attachment: Arc<Mutex<Attachment>>,
     /// One message means "something changed since the last rescan"; more would say no more.
     changes: mpsc::Receiver<()>,
 }
+
+/// A way to ask a [`FolderWatch`], from outside the loop that follows it, to watch afresh
+/// whatever its path leads to now: SIGHUP's "look again", for the swaps the watch cannot see.
+/// Does nothing once the watch has ended.
+#[derive(Clone)]
+pub struct Reattach(Weak<Mutex<Attachment>>);
 
 /// The watcher and the two paths it holds.
 struct Attachment {
@@ -104,6 +112,11 @@ impl FolderWatch {
         }
     }
 
+    /// A handle that makes this watch attach itself afresh, for as long as it lives.
+    pub fn reattacher(&self) -> Reattach {
+        Reattach(Arc::downgrade(&self.attachment))
+    }
+
     /// Calls `reload` after each burst of changes, for as long as the watch lives (the
     /// caller ends it by dropping the future). Before each reload the watch follows its path
     /// to the folder it leads to now, so the reload reads what will be watched from then on.
@@ -120,10 +133,20 @@ impl FolderWatch {
             }
             let (attachment, reload) = (self.attachment.clone(), reload.clone());
             let _ = tokio::task::spawn_blocking(move || {
-                lock(&attachment).follow_path();
+                lock(&attachment).follow_path(false);
                 reload();
             })
             .await;
+        }
+    }
+}
+
+impl Reattach {
+    /// Watches afresh the folder the path leads to now, and its parent, dropping the old
+    /// watches. Blocks while the folder is walked: call it off the async workers.
+    pub fn reattach(&self) {
+        if let Some(attachment) = self.0.upgrade() {
+            lock(&attachment).follow_path(true);
         }
     }
 }
@@ -159,15 +182,17 @@ impl Attachment {
     }
 
     /// Moves each watch to the folder its path leads to now, when that is another one than
-    /// before.
-    fn follow_path(&mut self) {
+    /// before (or in any case, when `afresh`).
+    fn follow_path(&mut self, afresh: bool) {
         let path_changed = self.path_changed.swap(false, Ordering::Relaxed);
         if let Some(parent) = &mut self.parent {
-            if let Err(err) = parent.follow(&mut self.watcher, false) {
+            if let Err(err) = parent.follow(&mut self.watcher, afresh) {
                 warn_parent_unwatched(&parent.path, &self.folder.path, &err);
             }
         }
-        let followed = self.folder.follow(&mut self.watcher, path_changed);
+        let followed = self
+            .folder
+            .follow(&mut self.watcher, afresh || path_changed);
         let folder = &self.folder.path;
         match followed {
             Ok(false) => {}
@@ -330,9 +355,31 @@ mod tests {
         std::os::unix::fs::symlink(&release, &link).unwrap();
         assert!(changed(&mut watch).await);
         settle(&mut watch).await;
-        lock(&watch.attachment).follow_path();
+        lock(&watch.attachment).follow_path(false);
 
         std::fs::write(release.join("new.md"), "# New\n").unwrap();
         assert!(changed(&mut watch).await, "the folder is no longer watched");
+    }
+
+    #[tokio::test]
+    async fn reattach_follows_a_swap_above_the_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        for release in ["v1", "v2"] {
+            std::fs::create_dir_all(dir.path().join(release).join("capsule")).unwrap();
+        }
+        let current = dir.path().join("current");
+        std::os::unix::fs::symlink("v1", &current).unwrap();
+        let mut watch = FolderWatch::start(&current.join("capsule")).unwrap();
+        let reattach = watch.reattacher();
+
+        std::fs::remove_file(&current).unwrap();
+        std::os::unix::fs::symlink("v2", &current).unwrap();
+        reattach.reattach();
+        settle(&mut watch).await;
+
+        std::fs::write(dir.path().join("v2/capsule/new.md"), "# New\n").unwrap();
+        assert!(changed(&mut watch).await, "the new folder is not watched");
+        drop(watch);
+        reattach.reattach();
     }
 }

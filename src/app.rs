@@ -19,7 +19,7 @@ use crate::gopher;
 use crate::net::accept::{Connections, Intake};
 use crate::net::listener::{bind_all, BindError};
 use crate::net::rate::RateLimit;
-use crate::net::watch::FolderWatch;
+use crate::net::watch::{FolderWatch, Reattach};
 use crate::net::{ConnectionHandler, Policy, Timeouts};
 use crate::proto::url;
 use crate::site::SiteError;
@@ -61,12 +61,17 @@ pub struct Server {
 pub struct Reloader {
     content: Arc<Content>,
     certificates: Option<Arc<Certificates>>,
+    /// The watches on both folders, re-attached first: a swap they could not see (a symlink
+    /// flipped above the folder's parent) is followed from then on.
+    watches: Vec<Reattach>,
 }
 
 impl Reloader {
-    /// Rescans the content folder and reads the certificates again; what fails is logged and
-    /// the last good state keeps serving.
+    /// Re-attaches the watches to the folders their paths lead to now, then rescans the
+    /// content folder and reads the certificates again; what fails is logged and the last good
+    /// state keeps serving.
     pub fn reload_all(&self) {
+        self.watches.iter().for_each(Reattach::reattach);
         self.content.reload();
         if let Some(certificates) = &self.certificates {
             reload_certificates(certificates);
@@ -215,6 +220,11 @@ impl Server {
         Reloader {
             content: self.content.clone(),
             certificates: self.certificates.clone(),
+            watches: [&self.content_watch, &self.certs_watch]
+                .into_iter()
+                .flatten()
+                .map(FolderWatch::reattacher)
+                .collect(),
         }
     }
 

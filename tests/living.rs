@@ -1,14 +1,16 @@
 //! The writer's loop with the server running: a post saved, edited, broken and deleted shows up
 //! (or goes) on both protocols without a restart; tags, feeds, search, drafts and the small
-//! files readers expect; `gemhole check`; SIGHUP and SIGTERM on the real binary.
+//! files readers expect; atomic deploys (a symlink flipped, a folder renamed into place) after
+//! which edits still show; `gemhole check`; SIGHUP and SIGTERM on the real binary.
 
 mod common;
 
+use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{get, gopher, Running, TestServer};
+use common::{copy_dir, get, gopher, prepare, Running, TestServer};
 
 /// How long a change may take to show; the server promises two seconds, the slack is for
 /// loaded CI machines.
@@ -414,4 +416,108 @@ async fn sighup_rescans_and_sigterm_stops_cleanly() {
         .await
         .unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+/// The home page line of [`NEW_POST`].
+const NEW_POST_LINE: &str = "=> /posts/battery 2024-03-05 Soldering a new battery";
+
+/// A post written after a deploy, to show the watch is on the folder now served.
+const LATER_POST: &str = "---\ntitle: Descaling the kettle\ndate: 2024-03-06\n---\n\nVinegar.\n";
+
+const LATER_POST_LINE: &str = "=> /posts/kettle 2024-03-06 Descaling the kettle";
+
+/// Points the symlink `link` at `target` atomically, as `ln -s target link.new && mv -T
+/// link.new link` does: readers see the old target or the new one, never nothing.
+fn flip_symlink(target: &str, link: &Path) {
+    let new = link.with_extension("new");
+    symlink(target, &new).unwrap();
+    std::fs::rename(&new, link).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_symlink_flip_the_new_release_is_served_and_watched() {
+    let dir = prepare(&[]);
+    let releases = dir.path().join("releases");
+    std::fs::create_dir(&releases).unwrap();
+    std::fs::rename(dir.path().join("capsule"), releases.join("v1")).unwrap();
+    symlink("releases/v1", dir.path().join("capsule")).unwrap();
+    let server = TestServer::start_in(dir, &[]).await;
+
+    copy_dir(&releases.join("v1"), &releases.join("v2"));
+    write(&releases.join("v2/posts/2024-03-05-battery.md"), NEW_POST);
+    flip_symlink("releases/v2", &server.capsule());
+    eventually("the new release's post", || async {
+        gemini_text(&server, "/").await.contains(NEW_POST_LINE)
+    })
+    .await;
+
+    write(&releases.join("v2/posts/2024-03-06-kettle.md"), LATER_POST);
+    eventually("a post added to the new release", || async {
+        gemini_text(&server, "/").await.contains(LATER_POST_LINE)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_folder_is_renamed_into_place_it_is_served_and_watched() {
+    let server = TestServer::start(&[], &[]).await;
+    let next = server.dir.path().join("capsule.next");
+    copy_dir(&server.capsule(), &next);
+    write(&next.join("posts/2024-03-05-battery.md"), NEW_POST);
+    std::fs::rename(server.capsule(), server.dir.path().join("capsule.old")).unwrap();
+    std::fs::rename(&next, server.capsule()).unwrap();
+    eventually("the post of the folder renamed into place", || async {
+        gemini_text(&server, "/").await.contains(NEW_POST_LINE)
+    })
+    .await;
+
+    write(
+        &server.capsule().join("posts/2024-03-06-kettle.md"),
+        LATER_POST,
+    );
+    eventually("a post added to the folder renamed into place", || async {
+        gemini_text(&server, "/").await.contains(LATER_POST_LINE)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_moves_the_watch_to_the_folder_the_path_names_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let releases = dir.path().join("releases");
+    write(&releases.join("v1/capsule/about.md"), "# About\n");
+    copy_dir(&releases.join("v1"), &releases.join("v2"));
+    write(
+        &releases.join("v2/capsule/posts/2024-03-05-battery.md"),
+        NEW_POST,
+    );
+    symlink("releases/v1", dir.path().join("current")).unwrap();
+    let running = Running::start(
+        dir.path(),
+        "[site]\ncontent = \"current/capsule\"\n\
+         [gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n",
+    );
+    let addr = running.gemini.unwrap();
+    let home = || async move { get(addr, "gemini://localhost/").await.text() };
+
+    // The flip is above the content folder's parent: nothing the watch holds changes, so
+    // only SIGHUP can tell it to look again.
+    flip_symlink("releases/v2", &dir.path().join("current"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(!home().await.contains(NEW_POST_LINE));
+    running.signal("HUP");
+    eventually("the new release after SIGHUP", || async {
+        home().await.contains(NEW_POST_LINE)
+    })
+    .await;
+
+    write(
+        &releases.join("v2/capsule/posts/2024-03-06-kettle.md"),
+        LATER_POST,
+    );
+    eventually(
+        "a post added to the new release, with no second SIGHUP",
+        || async { home().await.contains(LATER_POST_LINE) },
+    )
+    .await;
 }

@@ -191,6 +191,10 @@ async fn a_search_shaped_request_is_answered_for_its_selector() {
         plain
     );
     assert_eq!(gopher(server.gopher, b"/about\t+\r\n").await, plain);
+    // Search words that start like a Gopher+ flag are still the reader's words.
+    let found = text(gopher(server.gopher, b"/search\t+market\r\n").await);
+    assert!(found.contains("Back Market Adventures"), "{found}");
+    assert!(!found.starts_with('7'), "{found}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

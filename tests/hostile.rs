@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::{get, gopher, prepare, request, Running, TestServer};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// What no answer may ever contain: the secrets planted outside the capsule's boundary.
@@ -439,5 +439,90 @@ async fn access_log_lines_cannot_be_forged_and_keep_addresses_out() {
         log.iter()
             .any(|l| l.contains("gemhole::access") && l.contains("from 127.0.0.1:")),
         "{log:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_take_every_connection() {
+    // Long request timeout: a reader queued behind the idle sockets would wait that long.
+    let server = TestServer::start(&[], &[("limits.request_timeout_secs", "30")]).await;
+    let flooder = std::net::Ipv4Addr::new(127, 0, 0, 9);
+    let mut idle = Vec::new();
+    for _ in 0..2_100 {
+        idle.push(common::connect_from(flooder, server.gemini).await);
+    }
+    let served = tokio::time::timeout(Duration::from_secs(5), async {
+        let reply = get(server.gemini, "gemini://localhost/about").await;
+        assert_eq!(reply.status(), "20");
+        let menu = gopher(server.gopher, b"/\r\n").await;
+        assert!(menu.ends_with(b".\r\n"));
+    })
+    .await;
+    assert!(
+        served.is_ok(),
+        "a reader waited behind one address's 2,100 sockets"
+    );
+    // The flooder kept only its share: the rest were closed at once.
+    let mut closed = 0;
+    for stream in &mut idle {
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_millis(20), stream.read(&mut byte)).await;
+        if matches!(read, Ok(Ok(0)) | Ok(Err(_))) {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 2_100 - 16, "only {closed} of 2,100 were closed");
+}
+
+/// A Gopher client that reads `path` at about `rate` bytes a second and counts what it got.
+async fn read_slowly(addr: SocketAddr, path: &str, rate: usize) -> usize {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("{path}\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut chunk = vec![0u8; rate / 10];
+    let mut total = 0;
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return total,
+            Ok(n) => total += n,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_steady_slow_reader_gets_all_of_a_large_file() {
+    // 4 MiB at 128 KiB/s: 32 s, longer than any whole-response timeout could allow, with
+    // bytes accepted all along.
+    let big = vec![b'x'; 4 << 20];
+    let server = TestServer::start(&[("big.bin", &big)], &[]).await;
+    let got = read_slowly(server.gopher, "/big.bin", 128 << 10).await;
+    assert_eq!(got, big.len(), "the transfer was cut");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_stops_is_cut_off_and_logged_as_cut() {
+    let dir = prepare(&[]);
+    std::fs::write(dir.path().join("capsule/big.bin"), vec![b'x'; 64 << 20]).unwrap();
+    let config = "[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nlisten = [\"127.0.0.1:0\"]\n\
+                  [limits]\nsend_idle_secs = 2\n";
+    let server = Running::start(dir.path(), config);
+    let mut stalled = TcpStream::connect(server.gopher.unwrap()).await.unwrap();
+    stalled.write_all(b"/big.bin\r\n").await.unwrap();
+    // Reading nothing for the idle time: the server gives up and closes.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stalled.read_to_end(&mut received))
+        .await
+        .expect("the stalled connection was left open");
+    assert!(read.is_err() || received.len() < 64 << 20);
+    let log = server.log();
+    assert!(
+        log.iter()
+            .any(|line| line.contains("gopher \"/big.bin\" 0") && line.contains("B cut ")),
+        "{}",
+        log.join("\n")
     );
 }

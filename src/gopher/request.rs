@@ -61,7 +61,7 @@ pub fn parse(line: &[u8]) -> Result<Request, RequestError> {
     let selector = fields.next().unwrap_or("");
     let query = fields
         .next()
-        .filter(|field| !field.is_empty() && !field.starts_with(['+', '!', '$']))
+        .filter(|field| !field.is_empty() && !is_gopher_plus_flag(field))
         .map(str::to_string);
     if line.chars().any(|c| c.is_control() && c != '\t') {
         return Err(RequestError::Control);
@@ -85,6 +85,15 @@ pub fn parse(line: &[u8]) -> Result<Request, RequestError> {
         s => format!("/{s}"),
     };
     Ok(Request::Selector { selector, query })
+}
+
+/// What a Gopher+ client sends after the TAB instead of search words: `+`, `!` or `$` alone,
+/// `+` and a media type, `!` and attribute names. Words that merely start with one of those
+/// characters (`+rust`) are words.
+fn is_gopher_plus_flag(field: &str) -> bool {
+    matches!(field, "+" | "!" | "$")
+        || (field.starts_with('+') && field.contains('/'))
+        || field.starts_with("!+")
 }
 
 /// `GET / HTTP/1.1` and its kin.
@@ -126,6 +135,14 @@ mod tests {
             selector("/search\twords\t+"),
             ("/search".into(), Some("words".into()))
         );
+        assert_eq!(selector("/about\t+text/plain"), ("/about".into(), None));
+        assert_eq!(selector("/about\t!+ABSTRACT"), ("/about".into(), None));
+        for words in ["+rust", "!important", "$price", "+1 vote"] {
+            assert_eq!(
+                selector(&format!("/search\t{words}")),
+                ("/search".into(), Some(words.into()))
+            );
+        }
     }
 
     #[test]

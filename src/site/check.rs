@@ -17,6 +17,7 @@ use crate::doc::markdown;
 /// Every problem in the capsule, by file and line.
 pub fn check(site: &Site) -> Vec<Problem> {
     let mut problems = site.problems().to_vec();
+    problems.extend_from_slice(site.unreadable());
     for page in site.pages() {
         if page.is_post && page.date.is_none() {
             problems.push(Problem::warning(

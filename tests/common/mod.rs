@@ -309,8 +309,23 @@ pub struct Running {
 
 impl Running {
     pub fn start(dir: &Path, config: &str) -> Running {
+        Running::start_wrapped(dir, config, &[])
+    }
+
+    /// Like [`Running::start`], the binary started through `wrapper` (a command and its
+    /// arguments, the binary's path last), to run it under `ulimit`, say.
+    pub fn start_wrapped(dir: &Path, config: &str, wrapper: &[&str]) -> Running {
         std::fs::write(dir.join("config.toml"), config).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gemhole"))
+        let binary = env!("CARGO_BIN_EXE_gemhole");
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(binary);
+                command
+            }
+            None => Command::new(binary),
+        };
+        let mut child = command
             .current_dir(dir)
             .env_remove("RUST_LOG")
             .stderr(Stdio::piped())

@@ -109,6 +109,22 @@ async fn pathological_posts_are_bounded_and_hold_up_no_one() {
         &text[text.len() - 200..]
     );
     assert_eq!(text.lines().filter(|l| l.starts_with("```")).count() % 2, 0);
+    // `gemhole check`, with the same limits, names the pages served cut.
+    let config = format!("[limits]\nmax_page_kib = {PAGE_KIB}\nmax_source_kib = 4096\n");
+    std::fs::write(server.dir.path().join("config.toml"), config).unwrap();
+    let report = std::process::Command::new(env!("CARGO_BIN_EXE_gemhole"))
+        .current_dir(server.dir.path())
+        .args(["check"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        report
+            .lines()
+            .any(|line| line.contains("2024-03-01-links.md")
+                && line.contains("more than [limits] max_page_kib = 512; it is served cut")),
+        "{report}"
+    );
     // Front matter nested too deep is refused before any parser sees it.
     assert_eq!(
         get(server.gemini, "gemini://localhost/posts/front")

@@ -4,11 +4,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::content;
 use crate::site::{self, Severity, Site};
 
 pub fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let site = Site::build(Arc::new(config.configured_content_settings()))?;
-    let problems = site::check::check(&site);
+    let mut problems = site::check::check(&site);
+    problems.extend(content::oversized_pages(&site));
     let here = std::env::current_dir().unwrap_or_default();
     for problem in &problems {
         let mut shown = problem.clone();

@@ -79,6 +79,30 @@ fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
     }
 }
 
+/// The pages whose gemtext comes out longer than `[limits] max_page_kib`, as warnings: they
+/// are served cut. Renders every page, so it is for `gemhole check`, not for serving.
+pub fn oversized_pages(site: &Site) -> Vec<Problem> {
+    let max = site.settings.sizes.page;
+    site.pages()
+        .iter()
+        .filter_map(|page| {
+            let source = site.read_source(&page.file, &page.source).ok()?;
+            let (title, doc) = site.page_document(page, source.body());
+            let len = gemtext::render(Some(&title), &doc).len() as u64;
+            (len > max).then(|| {
+                Problem::warning(
+                    &page.source,
+                    format!(
+                        "renders to {} KiB, more than [limits] max_page_kib = {}; it is served cut",
+                        len.div_ceil(1024),
+                        max / 1024
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 /// How long a page from a writer's source may be, and what a cut one ends with.
 fn page_bound(site: &Site) -> (usize, String) {
     let max = site.settings.sizes.page;

@@ -27,7 +27,7 @@ use tokio::sync::Notify;
 use crate::proto::Protocol;
 use crate::site::{Problem, Route, Severity, Site, SiteError, StaticFile};
 use cache::{Form, Key, RenderCache, Rendered};
-pub use forms::{media_type, render_file};
+pub use forms::{media_type, oversized_pages, render_file};
 
 pub use crate::site::{GopherSettings, Settings, SizeLimits, DEFAULT_WRAP};
 

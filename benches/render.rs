@@ -99,7 +99,7 @@ fn renderers(c: &mut Criterion) {
         group.bench_function("markdown to gopher text", |b| {
             b.iter(|| {
                 let doc = markdown::parse(black_box(&source));
-                gopher_text::render_text(Some(&title), &doc, Some("/p/links"), &at, &Routes)
+                gopher_text::render_text(Some(&title), &doc, &at, &Routes)
             })
         });
         group.finish();

@@ -43,19 +43,49 @@ fn seed_page_as_gemtext() {
 }
 
 #[test]
+fn seed_post_as_gopher_menu() {
+    assert_eq!(
+        render(POST, "gopher"),
+        golden("back-market-adventures.gophermap")
+    );
+}
+
+#[test]
+fn seed_page_as_gopher_menu() {
+    assert_eq!(
+        render("capsule/about.md", "gopher"),
+        golden("about.gophermap")
+    );
+}
+
+#[test]
 fn seed_post_as_gopher_text() {
-    assert_eq!(render(POST, "gopher"), golden("back-market-adventures.txt"));
+    assert_eq!(
+        render(POST, "gopher-text"),
+        golden("back-market-adventures.txt")
+    );
 }
 
 #[test]
 fn seed_page_as_gopher_text() {
-    assert_eq!(render("capsule/about.md", "gopher"), golden("about.txt"));
+    assert_eq!(
+        render("capsule/about.md", "gopher-text"),
+        golden("about.txt")
+    );
+}
+
+#[test]
+fn a_post_with_every_construct_as_gemtext_and_gopher() {
+    let post = "tests/golden/constructs.md";
+    assert_eq!(render(post, "gemtext"), golden("constructs.gmi"));
+    assert_eq!(render(post, "gopher"), golden("constructs.gophermap"));
+    assert_eq!(render(post, "gopher-text"), golden("constructs.txt"));
 }
 
 #[test]
 fn an_ipv6_host_name_gets_brackets_in_every_url() {
     for name in ["::1", "[::1]"] {
-        let text = render_with(&["--hostname", name], "capsule/about.md", "gopher");
+        let text = render_with(&["--hostname", name], "capsule/about.md", "gopher-text");
         let urls: Vec<&str> = text
             .split_whitespace()
             .filter(|word| word.starts_with("gopher://"))

@@ -78,7 +78,7 @@ async fn a_new_post_appears_everywhere_changes_and_goes() {
     assert!(found.contains(line), "{found}");
     let menu = gopher_text(&server, "/").await;
     assert!(
-        menu.contains("02024-03-05 Soldering a new battery\t/posts/battery\t"),
+        menu.contains("12024-03-05 Soldering a new battery\t/posts/battery\t"),
         "{menu}"
     );
     let text = gopher_text(&server, "/posts/battery").await;
@@ -250,7 +250,7 @@ async fn search_on_both_protocols() {
     let server = TestServer::start(&[], &[]).await;
     assert_eq!(
         get(server.gemini, "gemini://localhost/search").await.header,
-        "10 Search the posts"
+        "10 Search posts and pages"
     );
     let one = gemini_text(&server, "/search?Camaraderie").await;
     assert!(
@@ -270,7 +270,7 @@ async fn search_on_both_protocols() {
     assert!(none.contains("Nothing matches"), "{none}");
 
     let menu = gopher_text(&server, "/search\ttennis marathon").await;
-    assert!(menu.contains("0About me\t/about\t"), "{menu}");
+    assert!(menu.contains("1About me\t/about\t"), "{menu}");
     assert!(!menu.contains("Back Market"), "{menu}");
     let home = gopher_text(&server, "/").await;
     assert!(home.contains("7Search\t/search\t"), "{home}");

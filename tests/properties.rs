@@ -301,18 +301,22 @@ fn documents(source: &str) -> [Document; 2] {
     [markdown::parse(source), gemtext_source::parse(source)]
 }
 
-/// A page as Gopher text, with the pointer to its links menu.
+/// A page as Gopher text.
 fn gopher_page(title: Option<&TitleBlock>, doc: &Document, wrap: usize) -> String {
     let at = endpoint(wrap);
-    gopher_text::render_text(title, doc, Some("/page/links"), &at, &ByTrailingSlash)
+    gopher_text::render_text(title, doc, &at, &ByTrailingSlash)
 }
 
-/// A document as a menu of its own, and as the links menu of a page titled `title`.
+/// A document as an index menu, and as the menu of a page titled `title`.
 fn menus(doc: &Document, title: &str) -> [String; 2] {
     let at = endpoint(70);
+    let title = TitleBlock {
+        title: title.to_string(),
+        byline: None,
+    };
     [
         gopher_menu::render_menu(doc, &at, &ByTrailingSlash),
-        gopher_menu::links_menu(title, "/page", doc, &at, &ByTrailingSlash),
+        gopher_menu::render_page(&title, doc, &at, &ByTrailingSlash),
     ]
 }
 
@@ -455,17 +459,6 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn gopher_text_doubles_leading_dots(
-        source in any_markdown(),
-        title in prose_title(),
-        wrap in 20usize..120,
-    ) {
-        for doc in documents(&source) {
-            holds(invariants::gopher_text_dots(&gopher_page(title.as_ref(), &doc, wrap)))?;
-        }
-    }
-
-    #[test]
     fn gopher_text_lines_end_with_crlf(source in any_markdown(), wrap in 20usize..120) {
         for doc in documents(&source) {
             holds(invariants::gopher_text_crlf(&gopher_page(None, &doc, wrap)))?;
@@ -482,7 +475,7 @@ proptest! {
         let title = TitleBlock { title, byline: None };
         let at = endpoint(wrap);
         let doc = markdown::parse(&source);
-        let rendered = gopher_text::render_text(Some(&title), &doc, None, &at, &ByTrailingSlash);
+        let rendered = gopher_text::render_text(Some(&title), &doc, &at, &ByTrailingSlash);
         fits_width(&rendered, wrap)?;
     }
 
@@ -534,7 +527,6 @@ proptest! {
         prop_assert!(heading.len() <= 1 && heading.iter().all(|line| line.starts_with("# ")));
         holds(invariants::gemtext_headings_and_text_lines(&rendered))?;
         let page = gopher_page(Some(&title), &empty, 70);
-        holds(invariants::gopher_text_dots(&page))?;
         holds(invariants::gopher_text_crlf(&page))?;
     }
 

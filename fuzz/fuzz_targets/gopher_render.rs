@@ -1,12 +1,12 @@
 //! Any text as a markdown body (and as a `.gmi` file), with any title block and wrap width,
-//! rendered to Gopher: the type 0 text has CRLF line ends, doubled leading dots and the `.`
-//! terminator; the page's menu and its links menu have four TAB-separated fields per line and
-//! display text of at most 67 columns.
+//! rendered to Gopher: the type 0 text has CRLF line ends; the document as an index menu and as
+//! a page's menu have four TAB-separated fields per line and display text of at most 67
+//! columns.
 
 #![no_main]
 
 use gemhole::doc::{gemtext, markdown, Document, TitleBlock};
-use gemhole::render::gopher_menu::{links_menu, render_menu};
+use gemhole::render::gopher_menu::{render_menu, render_page};
 use gemhole::render::gopher_text::render_text;
 use gemhole::render::Endpoint;
 use invariants::{ByTrailingSlash, Verdict};
@@ -22,13 +22,15 @@ struct Page<'a> {
 
 /// Every Gopher rule, for a document rendered as text, as a menu and as a links menu.
 fn gopher_rules(title: Option<&TitleBlock>, doc: &Document, at: &Endpoint) -> Verdict {
-    let text = render_text(title, doc, Some("/page/links"), at, &ByTrailingSlash);
-    invariants::gopher_text_dots(&text)?;
+    let text = render_text(title, doc, at, &ByTrailingSlash);
     invariants::gopher_text_crlf(&text)?;
-    let name = title.map_or("page", |title| title.title.as_str());
+    let page = title.cloned().unwrap_or(TitleBlock {
+        title: "page".to_string(),
+        byline: None,
+    });
     for menu in [
         render_menu(doc, at, &ByTrailingSlash),
-        links_menu(name, "/page", doc, at, &ByTrailingSlash),
+        render_page(&page, doc, at, &ByTrailingSlash),
     ] {
         invariants::gopher_menu_fields(&menu)?;
         invariants::gopher_menu_display_width(&menu)?;

@@ -208,20 +208,6 @@ fn looks_like_markup(line: &str) -> bool {
         || line == "*"
 }
 
-/// Gopher type 0 text ends with the `.` terminator line, and no line before it starts with a
-/// single dot (a leading dot is always doubled), even for a client that ends lines at any LF.
-pub fn gopher_text_dots(text: &str) -> Verdict {
-    let body = text
-        .strip_suffix(".\r\n")
-        .ok_or_else(|| format!("text does not end with the terminator: {text:?}"))?;
-    for line in body.split_terminator('\n') {
-        require(!line.starts_with('.') || line.starts_with(".."), || {
-            format!("line {line:?} starts with a single dot in {text:?}")
-        })?;
-    }
-    Ok(())
-}
-
 /// Every line of Gopher type 0 text ends with CRLF and holds no other CR or LF.
 pub fn gopher_text_crlf(text: &str) -> Verdict {
     crlf_lines(text).map(drop)

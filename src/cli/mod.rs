@@ -83,8 +83,10 @@ enum Command {
 enum Target {
     /// text/gemini, as served over Gemini
     Gemtext,
-    /// Gopher type 0 text, as served over Gopher (CRLF, terminator included)
+    /// A Gopher menu (type 1), as a post or page is served over Gopher
     Gopher,
+    /// Gopher type 0 text, the plain-text form served at the page's selector plus `.txt`
+    GopherText,
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -19,13 +19,21 @@ pub enum Form {
     Gemini,
     /// A Gopher type 0 text (the feed with Gopher URLs is one too).
     GopherText,
-    /// A Gopher type 1 menu: an index, or a page's links.
+    /// A Gopher type 1 menu: a post, a page or an index.
     GopherMenu,
 }
 
 impl Form {
-    /// How `protocol` shows a page (and the feed).
+    /// How `protocol` shows a post or page.
     pub fn page(protocol: Protocol) -> Form {
+        match protocol {
+            Protocol::Gemini => Form::Gemini,
+            Protocol::Gopher => Form::GopherMenu,
+        }
+    }
+
+    /// How `protocol` shows the feed.
+    pub fn feed(protocol: Protocol) -> Form {
         match protocol {
             Protocol::Gemini => Form::Gemini,
             Protocol::Gopher => Form::GopherText,

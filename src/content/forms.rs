@@ -15,11 +15,11 @@ use crate::proto::{gemini, url, Protocol};
 use crate::render::{cut, gemtext, gopher_menu, gopher_text, Endpoint};
 use crate::site::page::{self, Location};
 use crate::site::{
-    folder_of, source, Index, Page, Problem, Site, Source, StaticFile, DEFAULT_WRAP,
+    folder_of, link_to, source, words, Index, Page, Problem, Site, Source, StaticFile, DEFAULT_WRAP,
 };
 
-/// The suffix that turns a page's Gopher selector into its links menu.
-pub const LINKS_SUFFIX: &str = "/links";
+/// The suffix that turns a page's Gopher selector into its plain-text form.
+pub const TEXT_SUFFIX: &str = ".txt";
 
 const GOPHER_TEXT: &str = "text/plain; charset=utf-8";
 const GOPHER_MENU: &str = "application/gopher-menu";
@@ -57,26 +57,36 @@ pub fn render_page(site: &Site, page: &Page, form: Form) -> Result<Rendered, Pro
 
 /// A page's body rendered in one form.
 fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
-    let (title, doc) = site.page_document(page, body);
+    let (title, mut doc) = site.page_document(page, body);
     let endpoint = gopher_endpoint(site);
     let types = SiteTypes(site);
     let (max, note) = page_bound(site);
-    match form {
-        Form::Gemini => rendered(
-            cut::gemtext(gemtext::render(Some(&title), &doc), max, &note),
+    let route = link_to(&page.route);
+    let settings = &site.settings;
+    if form == Form::Gemini {
+        let elsewhere = settings.gopher.as_ref().map(|gopher| {
+            let url = url::gopher(&settings.hostname, gopher.port, ItemType::Menu, &route);
+            words::elsewhere("Gopher", url)
+        });
+        doc.navigation = site.navigation(page, elsewhere);
+        let text = gemtext::render(Some(&title), &doc);
+        return rendered(
+            cut::gemtext(text, max, &note),
             gemtext_mime(site.lang_of(page)),
-        ),
-        Form::GopherText => {
-            let links_menu = format!("{}{LINKS_SUFFIX}", page.route);
-            let links_menu = (!doc.all_links().is_empty()).then_some(links_menu.as_str());
-            let text = gopher_text::render_text(Some(&title), &doc, links_menu, &endpoint, &types);
-            rendered(cut::gopher_text(text, max, &note), Arc::from(GOPHER_TEXT))
-        }
-        Form::GopherMenu => {
-            let menu = gopher_menu::links_menu(&title.title, &page.route, &doc, &endpoint, &types);
-            rendered(cut::gopher_menu(menu, max, &note), Arc::from(GOPHER_MENU))
-        }
+        );
     }
+    let elsewhere = settings
+        .gemini_port
+        .map(|port| words::elsewhere("Gemini", url::gemini(&settings.hostname, port, &route)));
+    doc.navigation = site.navigation(page, elsewhere);
+    if form == Form::GopherText {
+        let text = gopher_text::render_text(Some(&title), &doc, &endpoint, &types);
+        return rendered(cut::gopher_text(text, max, &note), Arc::from(GOPHER_TEXT));
+    }
+    doc.navigation
+        .push(words::as_plain_text(&format!("{route}{TEXT_SUFFIX}")));
+    let menu = gopher_menu::render_page(&title, &doc, &endpoint, &types);
+    rendered(cut::gopher_menu(menu, max, &note), Arc::from(GOPHER_MENU))
 }
 
 /// The pages whose gemtext comes out longer than `[limits] max_page_kib`, as warnings: they
@@ -118,7 +128,7 @@ fn gemtext_file_as_gopher(site: &Site, rel: &str, text: &str) -> Rendered {
     let mut doc = gemtext_source::parse(text);
     let from_dir = folder_of(rel);
     doc.rewrite_links(|target| site.resolve_link(from_dir, target));
-    let text = gopher_text::render_text(None, &doc, None, &gopher_endpoint(site), &SiteTypes(site));
+    let text = gopher_text::render_text(None, &doc, &gopher_endpoint(site), &SiteTypes(site));
     let (max, note) = page_bound(site);
     rendered(cut::gopher_text(text, max, &note), Arc::from(GOPHER_TEXT))
 }
@@ -189,9 +199,9 @@ pub fn media_type(path: &Path) -> String {
         .to_string()
 }
 
-/// Renders one source file the way the server would serve it: through the site when the file
-/// is part of it (so its links resolve), on its own otherwise.
-pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Bytes, Problem> {
+/// Renders one source file the way the server would serve it in `form`: through the site when
+/// the file is part of it (so its links resolve), on its own otherwise.
+pub fn render_file(site: &Site, path: &Path, form: Form) -> Result<Bytes, Problem> {
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let rel = match site.source_rel(&canonical) {
         Some(rel) => rel,
@@ -201,9 +211,9 @@ pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Bytes
     };
     if is_gemtext(path) {
         let text = source::read_path(path, site.settings.sizes.source)?;
-        return Ok(match protocol {
-            Protocol::Gemini => Bytes::from(text),
-            Protocol::Gopher => gemtext_file_as_gopher(site, &rel, &text).body,
+        return Ok(match form {
+            Form::Gemini => Bytes::from(text),
+            Form::GopherText | Form::GopherMenu => gemtext_file_as_gopher(site, &rel, &text).body,
         });
     }
     let text = source::read_path(path, site.settings.sizes.source)?;
@@ -220,5 +230,5 @@ pub fn render_file(site: &Site, path: &Path, protocol: Protocol) -> Result<Bytes
             "is a draft (`draft: true`); it is never served".to_string(),
         )
     })?;
-    Ok(page_in_form(site, &page, source.body(), Form::page(protocol)).body)
+    Ok(page_in_form(site, &page, source.body(), form).body)
 }

@@ -26,7 +26,8 @@ use tokio::sync::Notify;
 
 use crate::proto::Protocol;
 use crate::site::{Problem, Route, Severity, Site, SiteError, StaticFile};
-use cache::{Form, Key, RenderCache, Rendered};
+pub use cache::Form;
+use cache::{Key, RenderCache, Rendered};
 pub use forms::{media_type, oversized_pages, render_file};
 
 pub use crate::site::{GopherSettings, Settings, SizeLimits, DEFAULT_WRAP};
@@ -80,7 +81,7 @@ pub struct Content {
 }
 
 /// What a reader is asked before a search.
-const SEARCH_PROMPT: &str = "Search the posts";
+const SEARCH_PROMPT: &str = "Search posts and pages";
 
 impl Content {
     /// Builds the first snapshot. Problems with single files are logged, not returned. The
@@ -172,7 +173,7 @@ impl Content {
             }
             Some(Route::File(file)) => open(site.clone(), file.clone()).await,
             Some(Route::Feed(route)) => {
-                let key = key(&site, Form::page(protocol), route);
+                let key = key(&site, Form::feed(protocol), route);
                 self.cached(key, site.clone(), move |site| {
                     Ok(feed::atom(site, protocol))
                 })
@@ -186,16 +187,26 @@ impl Content {
                 .await
             }
             Some(Route::Page(i)) => self.page(&site, *i, Form::page(protocol)).await,
-            None if protocol == Protocol::Gopher => {
-                match route
-                    .strip_suffix(forms::LINKS_SUFFIX)
-                    .map(|r| site.route(r))
-                {
-                    Some(Some(Route::Page(i))) => self.page(&site, *i, Form::GopherMenu).await,
-                    _ => Resource::NotFound,
-                }
+            None => self.derived(&site, protocol, route).await,
+        }
+    }
+
+    /// A route that names another by a suffix: a post or page asked for with a trailing
+    /// slash (sent to its route), or a page's plain text (Gopher).
+    async fn derived(&self, site: &Arc<Site>, protocol: Protocol, route: &str) -> Resource {
+        if let Some(bare) = route.strip_suffix('/') {
+            if let Some(Route::Page(_) | Route::File(_)) = site.route(bare) {
+                return Resource::Redirect(bare.to_string());
             }
-            None => Resource::NotFound,
+        }
+        let text_of = route
+            .strip_suffix(forms::TEXT_SUFFIX)
+            .map(|r| site.route(r));
+        match (protocol, text_of) {
+            (Protocol::Gopher, Some(Some(Route::Page(i)))) => {
+                self.page(site, *i, Form::GopherText).await
+            }
+            _ => Resource::NotFound,
         }
     }
 

@@ -86,5 +86,6 @@ pub fn parse(source: &str) -> Document {
     Document {
         blocks,
         notes: Vec::new(),
+        navigation: Vec::new(),
     }
 }

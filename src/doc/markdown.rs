@@ -20,7 +20,8 @@ use super::{Align, Block, Document, Inline, Inlines, Link, ListItem, Marker, Not
 const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_FOOTNOTES)
     .union(Options::ENABLE_STRIKETHROUGH)
-    .union(Options::ENABLE_TASKLISTS);
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_DEFINITION_LIST);
 
 /// The deepest a list item is shown; deeper ones show at this depth. Nothing a writer means
 /// nests deeper, and each level costs every wrapped line of the item its indent.
@@ -125,6 +126,8 @@ struct OpenList {
 #[derive(Default)]
 struct Builder {
     blocks: Vec<Block>,
+    /// Text events not yet taken in (see [`Builder::flush_prose`]).
+    prose: String,
     /// Inline content of the paragraph, heading, item or cell being read.
     inline: Inlines,
     links: Vec<OpenLink>,
@@ -155,12 +158,17 @@ struct Builder {
 
 impl Builder {
     fn event(&mut self, event: Event<'_>) {
+        // A run of text arrives in pieces (cut where emphasis might have begun); it is taken in
+        // whole, so a URL in it is seen whole.
+        if !matches!(event, Event::Text(_)) {
+            self.flush_prose();
+        }
         match event {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
             Event::Text(text) => match &mut self.code {
                 Some((_, code)) => code.push_str(&text),
-                None => self.text(&text),
+                None => self.prose.push_str(&text),
             },
             Event::Code(code) => self.text(&format!("`{code}`")),
             Event::InlineMath(math) | Event::DisplayMath(math) => self.text(&math),
@@ -263,18 +271,27 @@ impl Builder {
                 is_image: true,
                 label: String::new(),
             }),
+            // Struck words must not read as if they stood: the marks stay.
+            Tag::Strikethrough => self.text("~~"),
+            // A term, then its definitions as the items of a list under it.
+            Tag::DefinitionListTitle => self.end_list_block(),
+            Tag::DefinitionListDefinition => {
+                self.finish_item();
+                self.item = Some(ListItem {
+                    depth: 0,
+                    marker: Marker::Bullet,
+                    content: Vec::new(),
+                });
+            }
             Tag::Paragraph
             | Tag::TableHead
             | Tag::TableRow
             | Tag::TableCell
             | Tag::Emphasis
             | Tag::Strong
-            | Tag::Strikethrough
             | Tag::Superscript
             | Tag::Subscript
             | Tag::DefinitionList
-            | Tag::DefinitionListTitle
-            | Tag::DefinitionListDefinition
             | Tag::MetadataBlock(_) => {}
         }
     }
@@ -353,16 +370,40 @@ impl Builder {
                 }
             }
             TagEnd::Link | TagEnd::Image => self.close_link(),
+            TagEnd::Strikethrough => self.text("~~"),
+            TagEnd::DefinitionListTitle => self.end_paragraph(),
+            TagEnd::DefinitionListDefinition => self.finish_item(),
+            TagEnd::DefinitionList => self.end_list_block(),
             TagEnd::Emphasis
             | TagEnd::Strong
-            | TagEnd::Strikethrough
             | TagEnd::Superscript
             | TagEnd::Subscript
-            | TagEnd::DefinitionList
-            | TagEnd::DefinitionListTitle
-            | TagEnd::DefinitionListDefinition
             | TagEnd::MetadataBlock(_) => {}
         }
+    }
+
+    /// The run of the writer's prose read so far: a bare URL in it (the GFM autolink form)
+    /// becomes a link, the URL staying in the sentence as its label.
+    fn flush_prose(&mut self) {
+        if self.prose.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.prose);
+        if !self.links.is_empty() {
+            return self.text(&text);
+        }
+        let mut rest = text.as_str();
+        while let Some((start, end)) = bare_url(rest) {
+            self.text(&rest[..start]);
+            let url = &rest[start..end];
+            self.inline.push(Inline::Link(Link {
+                label: url.to_string(),
+                target: url.to_string(),
+                is_image: false,
+            }));
+            rest = &rest[end..];
+        }
+        self.text(rest);
     }
 
     fn text(&mut self, text: &str) {
@@ -509,6 +550,7 @@ impl Builder {
     }
 
     fn finish(mut self) -> Document {
+        self.flush_prose();
         self.end_paragraph();
         self.end_list_block();
         self.end_quote_block();
@@ -527,8 +569,51 @@ impl Builder {
         Document {
             blocks: self.blocks,
             notes,
+            navigation: Vec::new(),
         }
     }
+}
+
+/// Where the first bare URL in `text` is (`http`, `https`, `gemini` or `gopher`, starting a
+/// word), without the punctuation that ends a sentence after it.
+fn bare_url(text: &str) -> Option<(usize, usize)> {
+    const SCHEMES: [&str; 4] = ["https://", "http://", "gemini://", "gopher://"];
+    let mut from = 0;
+    while let Some(found) = text[from..].find("://").map(|at| at + from) {
+        let start = SCHEMES.iter().find_map(|scheme| {
+            let at = found.checked_sub(scheme.len() - 3)?;
+            if text.get(at..at + scheme.len()) != Some(*scheme) {
+                return None;
+            }
+            let starts_word = text[..at]
+                .chars()
+                .next_back()
+                .map_or(true, |c| !c.is_alphanumeric());
+            starts_word.then_some(at)
+        });
+        let rest = &text[found + 3..];
+        let len = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .unwrap_or(rest.len());
+        let mut end = found + 3 + len;
+        // A sentence's full stop or a closing bracket is not the URL's, unless it opened one.
+        while let Some(last) = text[..end].chars().next_back() {
+            let opened = text[start.unwrap_or(found)..end].matches('(').count();
+            let closed = text[start.unwrap_or(found)..end].matches(')').count();
+            if matches!(last, '.' | ',' | ':' | ';' | '!' | '?' | '\'')
+                || (last == ')' && closed > opened)
+            {
+                end -= last.len_utf8();
+            } else {
+                break;
+            }
+        }
+        match start {
+            Some(start) if end > found + 3 => return Some((start, end)),
+            _ => from = found + 3,
+        }
+    }
+    None
 }
 
 /// Appends `text` to `label` while the label is shorter than `max` bytes, cut at a character
@@ -595,7 +680,7 @@ mod tests {
         assert_eq!(
             doc.blocks,
             [Block::Paragraph(vec![text(
-                "Some em, strong, gone and `code`."
+                "Some em, strong, ~~gone~~ and `code`."
             )])]
         );
     }
@@ -633,6 +718,44 @@ mod tests {
                 text("."),
             ])]
         );
+    }
+
+    #[test]
+    fn bare_urls_become_links_in_place() {
+        let doc = parse("See https://a.example/x_(y). Or (gemini://b.example/), not xhttp://c.");
+        assert_eq!(
+            doc.blocks,
+            [Block::Paragraph(vec![
+                text("See "),
+                link("https://a.example/x_(y)", "https://a.example/x_(y)"),
+                text(". Or ("),
+                link("gemini://b.example/", "gemini://b.example/"),
+                text("), not xhttp://c."),
+            ])]
+        );
+        let doc = parse("`https://code.example` and [https://l.example](https://l.example)");
+        assert_eq!(doc.blocks[0].links().len(), 1);
+        // What comes before `://` may be any text at all.
+        assert!(parse("日://x é://y https://z").blocks[0].links().len() == 1);
+    }
+
+    #[test]
+    fn definition_lists_are_a_term_and_its_items() {
+        let doc = parse("Term\n: one\n: two\n\nNext\n: three\n");
+        let shape: Vec<String> = doc
+            .blocks
+            .iter()
+            .map(|block| match block {
+                Block::Paragraph(p) => plain_text(p),
+                Block::List(items) => items
+                    .iter()
+                    .map(|i| format!("* {}", plain_text(&i.content)))
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(shape, ["Term", "* one / * two", "Next", "* three"]);
     }
 
     #[test]

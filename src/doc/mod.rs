@@ -18,6 +18,9 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Footnotes in number order; numbers are assigned by first reference.
     pub notes: Vec<Note>,
+    /// The way on from the page, shown after the body and the notes: its tags, the posts
+    /// before and after it, home, and the same page on the other protocol.
+    pub navigation: Vec<Link>,
 }
 
 /// What every post and page opens with: its title, then one line of date and author.
@@ -140,19 +143,26 @@ impl Link {
     }
 }
 
-/// Plain text of inline content: link labels in place, note references as `[n]`, line breaks
-/// as `\n`.
+/// How a footnote is marked, in the text and in front of the note: superscript digits, which
+/// no reader takes for a link number (clients number link lines `[1]`, `[2]`...).
+pub fn note_marker(number: usize) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    number
+        .to_string()
+        .chars()
+        .filter_map(|digit| digit.to_digit(10).and_then(|d| DIGITS.get(d as usize)))
+        .collect()
+}
+
+/// Plain text of inline content: link labels in place, note references as their markers,
+/// line breaks as `\n`.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
     for inline in inlines {
         match inline {
             Inline::Text(text) => out.push_str(text),
             Inline::Link(link) => out.push_str(&link.label),
-            Inline::NoteRef(number) => {
-                out.push('[');
-                out.push_str(&number.to_string());
-                out.push(']');
-            }
+            Inline::NoteRef(number) => out.push_str(&note_marker(*number)),
             Inline::LineBreak => out.push('\n'),
         }
     }
@@ -315,6 +325,7 @@ mod tests {
                 number: 1,
                 content: vec![link("b")],
             }],
+            navigation: Vec::new(),
         };
         doc.rewrite_links(|t| format!("/{t}"));
         let targets: Vec<_> = doc.all_links().iter().map(|l| l.target.clone()).collect();

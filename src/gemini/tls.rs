@@ -302,9 +302,13 @@ pub fn write_self_signed(dir: &Path, names: &[String]) -> Result<(), TlsError> {
         dir: dir.to_path_buf(),
         reason,
     };
+    // The loopback names too, so a reader on the machine itself can dial 127.0.0.1 or ::1
+    // (Amfora checks the address against the certificate).
     let mut sans: Vec<String> = names.to_vec();
-    if !sans.iter().any(|n| n == "localhost") {
-        sans.push("localhost".to_string());
+    for local in ["localhost", "127.0.0.1", "::1"] {
+        if !sans.iter().any(|n| n == local) {
+            sans.push(local.to_string());
+        }
     }
     let key_pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
         .map_err(|e| error(e.to_string()))?;
@@ -484,7 +488,10 @@ mod tests {
         assert_eq!(first.fingerprint(), again.fingerprint());
         assert_eq!(first.fingerprint().len(), 32 * 3 - 1);
         let summary = &summaries(&certs).unwrap()[0];
-        assert_eq!(summary.names, ["example.org", "localhost"]);
+        assert_eq!(
+            summary.names,
+            ["example.org", "localhost", "127.0.0.1", "::1"]
+        );
         assert!(summary.not_after.contains("9999"), "{}", summary.not_after);
         assert!(!certs.join(".key.pem.new").exists());
     }

@@ -181,19 +181,16 @@ pub fn error_menu(message: &str) -> String {
     menu.finish()
 }
 
-/// Lines of a type 0 text as sent: CRLF after each, a leading `.` doubled so no line reads as
-/// the end, and the `.` line at the end.
+/// Lines of a type 0 text as sent: CRLF after each. RFC 1436's `.` last line is left out (the
+/// server closes the connection instead, which RFC 1436 allows, and Lagrange, Bombadillo and
+/// lynx show the dot), and so no leading dot needs doubling.
 pub fn text_body<'a>(lines: impl ExactSizeIterator<Item = &'a str> + Clone) -> String {
-    let size: usize = lines.clone().map(|line| line.len() + 3).sum();
-    let mut out = String::with_capacity(size + 3);
+    let size: usize = lines.clone().map(|line| line.len() + 2).sum();
+    let mut out = String::with_capacity(size);
     for line in lines {
-        if line.starts_with('.') {
-            out.push('.');
-        }
         out.push_str(line);
         out.push_str("\r\n");
     }
-    out.push_str(".\r\n");
     out
 }
 
@@ -234,11 +231,8 @@ mod tests {
     }
 
     #[test]
-    fn texts_are_dot_stuffed_and_terminated() {
+    fn texts_end_with_the_connection_not_a_dot() {
         let lines = [".hidden", "plain"];
-        assert_eq!(
-            text_body(lines.iter().copied()),
-            "..hidden\r\nplain\r\n.\r\n"
-        );
+        assert_eq!(text_body(lines.iter().copied()), ".hidden\r\nplain\r\n");
     }
 }

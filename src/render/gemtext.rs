@@ -9,7 +9,12 @@ use std::fmt::Write as _;
 
 use super::layout::{inline_lines, table_lines, url_text};
 use crate::doc::text::collapse_spaces;
-use crate::doc::{links, sole_link, Block, Document, Inlines, Link, ListItem, Marker, TitleBlock};
+use crate::doc::{
+    links, note_marker, sole_link, Block, Document, Inlines, Link, ListItem, Marker, TitleBlock,
+};
+
+/// What marks each level of a nested list item below the first, in gemtext.
+const DEPTH_MARK: &str = "· ";
 
 /// Renders a page: the title block when given, the blocks, then the notes. LF line ends, one
 /// LF at the end.
@@ -35,9 +40,13 @@ pub fn render(title: Option<&TitleBlock>, doc: &Document) -> String {
         out.start_block();
         for note in &doc.notes {
             let text = inline_lines(&note.content).join(" ");
-            out.text(&format!("[{}] {text}", note.number));
+            out.text(&format!("{} {text}", note_marker(note.number)));
         }
         out.link_lines(doc.notes.iter().flat_map(|note| links(&note.content)));
+    }
+    if !doc.navigation.is_empty() {
+        out.start_block();
+        doc.navigation.iter().for_each(|link| out.link_line(link));
     }
     out.finish()
 }
@@ -156,11 +165,13 @@ impl Writer {
                 self.link_line(link);
                 continue;
             }
+            // Gemtext has one level of list: deeper items carry a dot for each level down.
+            let depth = DEPTH_MARK.repeat(item.depth);
             let prefix = match item.marker {
-                Marker::Bullet => "* ".to_string(),
-                Marker::Number(n) => format!("{n}. "),
-                Marker::Task(true) => "* [x] ".to_string(),
-                Marker::Task(false) => "* [ ] ".to_string(),
+                Marker::Bullet => format!("* {depth}"),
+                Marker::Number(n) => format!("{depth}{n}. "),
+                Marker::Task(true) => format!("* {depth}[x] "),
+                Marker::Task(false) => format!("* {depth}[ ] "),
             };
             self.text_lines(&item.content, &prefix);
             after.extend(links(&item.content));
@@ -250,7 +261,7 @@ mod tests {
     fn lists_flatten_and_number_as_written() {
         assert_eq!(
             md("- one [l](https://l.example)\n  - two\n- [x] done\n\n7. seven\n8. eight\n\n- [only](https://o.example)"),
-            "* one l\n* two\n* [x] done\n=> https://l.example l\n\n7. seven\n8. eight\n\n=> https://o.example only\n"
+            "* one l\n* · two\n* [x] done\n=> https://l.example l\n\n7. seven\n8. eight\n\n=> https://o.example only\n"
         );
     }
 
@@ -272,7 +283,7 @@ mod tests {
     fn footnotes_go_under_notes() {
         assert_eq!(
             md("Text[^n].\n\n[^n]: See [x](https://x.example)."),
-            "Text[1].\n\n## Notes\n\n[1] See x.\n=> https://x.example x\n"
+            "Text¹.\n\n## Notes\n\n¹ See x.\n=> https://x.example x\n"
         );
     }
 

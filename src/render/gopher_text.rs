@@ -1,6 +1,7 @@
-//! Posts and pages as Gopher type 0 text, following RENDERING.md: wrapped at the configured
-//! width in display columns, links numbered `[n]` through the page and listed under `Links` as
-//! absolute URLs, CRLF line ends, leading dots doubled, and the `.` terminator.
+//! Posts and pages as Gopher type 0 text, the form for saving and piping, following
+//! RENDERING.md: wrapped at the configured width in display columns, links numbered `[n]`
+//! through the page and listed under `Links` as absolute URLs, CRLF line ends. The text blocks
+//! are shared with the page menus, which show the same words with the links as items.
 
 use std::collections::HashMap;
 
@@ -8,19 +9,28 @@ use super::gopher_item::absolute_url;
 use super::layout::{table_lines, wrap};
 use super::{Endpoint, ItemTypes};
 use crate::doc::text::{collapse_spaces, NO_BREAK};
-use crate::doc::{Block, Document, Inline, Inlines, Link, Marker, TitleBlock};
+use crate::doc::{note_marker, Block, Document, Inline, Inlines, Link, Marker, TitleBlock};
 use crate::proto::columns::width;
-use crate::proto::gopher::{text_body, ItemType};
-use crate::proto::url;
+use crate::proto::gopher::text_body;
 
 /// Numbers links through a page in order of appearance; a URL seen again keeps its number.
+/// In a menu, where each link is an item of its own, links keep their words only.
 #[derive(Default)]
 pub(super) struct Numbering<'a> {
     order: Vec<&'a Link>,
     numbers: HashMap<&'a str, usize>,
+    /// No numbers: the links are items beside the text.
+    in_menu: bool,
 }
 
 impl<'a> Numbering<'a> {
+    pub(super) fn in_menu() -> Numbering<'a> {
+        Numbering {
+            in_menu: true,
+            ..Numbering::default()
+        }
+    }
+
     fn number(&mut self, link: &'a Link) -> usize {
         if let Some(&n) = self.numbers.get(link.target.as_str()) {
             return n;
@@ -32,14 +42,14 @@ impl<'a> Numbering<'a> {
     }
 }
 
-/// Text lines being built; CRLF, dot-stuffing and the terminator are added at the end.
+/// Text lines being built; CRLF line ends are added at the end.
 #[derive(Default)]
 pub(super) struct Text {
     pub(super) lines: Vec<String>,
 }
 
 impl Text {
-    fn blank(&mut self) {
+    pub(super) fn blank(&mut self) {
         if self.lines.last().is_some_and(|l| !l.is_empty()) {
             self.lines.push(String::new());
         }
@@ -49,7 +59,7 @@ impl Text {
         self.lines.push(line);
     }
 
-    fn underlined(&mut self, heading: &str, rule: char, max: usize) {
+    pub(super) fn underlined(&mut self, heading: &str, rule: char, max: usize) {
         let lines = wrap(heading, max, "", "");
         let widest = lines.iter().map(|l| width(l)).max().unwrap_or(0);
         self.lines.extend(lines);
@@ -64,12 +74,10 @@ impl Text {
     }
 }
 
-/// Renders a post or page as type 0 text. `links_menu` is the selector of its links menu,
-/// pointed to from the last line when the page has links.
+/// Renders a post or page as type 0 text.
 pub fn render_text(
     title: Option<&TitleBlock>,
     doc: &Document,
-    links_menu: Option<&str>,
     at: &Endpoint,
     types: &dyn ItemTypes,
 ) -> String {
@@ -77,28 +85,18 @@ pub fn render_text(
     let mut numbering = Numbering::default();
     let max = at.wrap.max(20);
     if let Some(title) = title {
-        let heading = collapse_spaces(&title.title);
-        if !heading.is_empty() {
-            out.underlined(&heading, '=', max);
-        }
-        if let Some(byline) = title.byline.as_deref().map(collapse_spaces) {
-            out.lines.extend(wrap(&byline, max, "", ""));
-        }
+        title_lines(&mut out, title, max);
     }
     for block in &doc.blocks {
         out.blank();
         text_block(&mut out, block, &mut numbering, max);
     }
-    if !doc.notes.is_empty() {
+    notes(&mut out, doc, &mut numbering, max);
+    if !doc.navigation.is_empty() {
         out.blank();
-        out.underlined("Notes", '-', max);
-        for note in &doc.notes {
-            let number = format!("[{}] ", note.number);
-            let indent = " ".repeat(width(&number));
-            let text = inline_text(&note.content, &mut numbering).join(" ");
-            for line in wrap(&text, max, &number, &indent) {
-                out.push(line);
-            }
+        for link in &doc.navigation {
+            let line = link_words(link, &mut numbering);
+            out.lines.extend(wrap(&line, max, "", ""));
         }
     }
     if !numbering.order.is_empty() {
@@ -107,16 +105,41 @@ pub fn render_text(
         for (i, link) in numbering.order.iter().enumerate() {
             out.push(format!("[{}] {}", i + 1, absolute_url(link, at, types)));
         }
-        if let Some(menu) = links_menu {
-            out.blank();
-            let pointer = format!(
-                "These links as a menu: {}",
-                url::gopher(&at.host, at.port, ItemType::Menu, menu)
-            );
-            out.lines.extend(wrap(&pointer, max, "", ""));
-        }
     }
     out.finish()
+}
+
+/// The title, a line of `=` under it as wide as it (as wrapped), then the date and author.
+pub(super) fn title_lines(out: &mut Text, title: &TitleBlock, max: usize) {
+    let heading = collapse_spaces(&title.title);
+    if !heading.is_empty() {
+        out.underlined(&heading, '=', max);
+    }
+    if let Some(byline) = title.byline.as_deref().map(collapse_spaces) {
+        out.lines.extend(wrap(&byline, max, "", ""));
+    }
+}
+
+/// The notes under `Notes`, each after its marker.
+pub(super) fn notes<'a>(
+    out: &mut Text,
+    doc: &'a Document,
+    numbering: &mut Numbering<'a>,
+    max: usize,
+) {
+    if doc.notes.is_empty() {
+        return;
+    }
+    out.blank();
+    out.underlined("Notes", '-', max);
+    for note in &doc.notes {
+        let marker = format!("{} ", note_marker(note.number));
+        let indent = " ".repeat(width(&marker));
+        let text = inline_text(&note.content, numbering).join(" ");
+        for line in wrap(&text, max, &marker, &indent) {
+            out.push(line);
+        }
+    }
 }
 
 pub(super) fn text_block<'a>(
@@ -134,7 +157,8 @@ pub(super) fn text_block<'a>(
             match level {
                 1 => out.underlined(&text, '=', max),
                 2 => out.underlined(&text, '-', max),
-                _ => out.lines.extend(wrap(&text, max, "### ", "    ")),
+                // A form of its own, not markdown's `###`: underlined with `~`.
+                _ => out.underlined(&text, '~', max),
             }
         }
         Block::Paragraph(content) => {
@@ -210,8 +234,14 @@ fn indent_verbatim(line: &str) -> String {
 
 /// How a link reads inside the text: its label and its number, which wrapping keeps together.
 fn link_words<'a>(link: &'a Link, numbering: &mut Numbering<'a>) -> String {
-    let n = numbering.number(link);
     let label = collapse_spaces(link.display_label());
+    if numbering.in_menu {
+        return match link.is_image {
+            true => format!("[image: {label}]"),
+            false => label,
+        };
+    }
+    let n = numbering.number(link);
     match (link.is_image, label.is_empty()) {
         (true, _) => format!("[image: {label}]{NO_BREAK}[{n}]"),
         (false, true) => format!("[{n}]"),
@@ -228,7 +258,7 @@ fn inline_text<'a>(inlines: &'a Inlines, numbering: &mut Numbering<'a>) -> Vec<S
         match inline {
             Inline::Text(text) => current.push_str(text),
             Inline::Link(link) => current.push_str(&link_words(link, numbering)),
-            Inline::NoteRef(n) => current.push_str(&format!("[{n}]")),
+            Inline::NoteRef(n) => current.push_str(&note_marker(*n)),
             Inline::LineBreak => lines.push(String::new()),
         }
     }
@@ -246,13 +276,7 @@ mod tests {
     use crate::render::testing::{at, AllText};
 
     fn text(md: &str) -> String {
-        render_text(
-            None,
-            &markdown::parse(md),
-            Some("/p/links"),
-            &at(),
-            &AllText,
-        )
+        render_text(None, &markdown::parse(md), &at(), &AllText)
     }
 
     #[test]
@@ -260,8 +284,7 @@ mod tests {
         assert_eq!(
             text("Read [the docs](https://d.example) and [home](/) and [docs again](https://d.example)."),
             "Read the docs\u{a0}[1] and home\u{a0}[2]\r\nand docs again\u{a0}[1].\r\n\r\nLinks\r\n-----\r\n\
-             [1] https://d.example\r\n[2] gopher://example.org/1/\r\n\r\n\
-             These links as a menu:\r\ngopher://example.org/1/p/links\r\n.\r\n"
+             [1] https://d.example\r\n[2] gopher://example.org/1/\r\n"
         );
     }
 
@@ -270,18 +293,18 @@ mod tests {
         let out = text("## Section\n\n### Sub\n\n- a long item that must wrap around\n  - nested\n\n> quoted words that wrap onto a second line\n\n```\n.dot line\n  keep   spacing\n```");
         assert_eq!(
             out,
-            "Section\r\n-------\r\n\r\n### Sub\r\n\r\n  * a long item that must wrap\r\n    around\r\n    * nested\r\n\r\n\
-             > quoted words that wrap onto\r\n> a second line\r\n\r\n  .dot line\r\n    keep   spacing\r\n.\r\n"
+            "Section\r\n-------\r\n\r\nSub\r\n~~~\r\n\r\n  * a long item that must wrap\r\n    around\r\n    * nested\r\n\r\n\
+             > quoted words that wrap onto\r\n> a second line\r\n\r\n  .dot line\r\n    keep   spacing\r\n"
         );
     }
 
     #[test]
-    fn leading_dots_are_doubled_and_long_words_stand_alone() {
+    fn leading_dots_stay_as_written_and_long_words_stand_alone() {
         let out =
-            text(".hidden starts with a dot\n\nhttps://a.very.long.example/that/cannot/wrap ok");
-        assert!(out.starts_with("..hidden starts with a dot\r\n"), "{out}");
+            text(".hidden starts with a dot\n\nand/a/very/long/word/that/cannot/wrap/at/all ok");
+        assert!(out.starts_with(".hidden starts with a dot\r\n"), "{out}");
         assert!(
-            out.contains("\r\nhttps://a.very.long.example/that/cannot/wrap\r\nok\r\n"),
+            out.contains("\r\nand/a/very/long/word/that/cannot/wrap/at/all\r\nok\r\n"),
             "{out}"
         );
     }
@@ -292,14 +315,19 @@ mod tests {
             title: "日本 post".into(),
             byline: Some("2024-01-01 · A".into()),
         };
-        let out = render_text(Some(&title), &Document::default(), None, &at(), &AllText);
-        assert_eq!(out, "日本 post\r\n=========\r\n2024-01-01 · A\r\n.\r\n");
+        let out = render_text(Some(&title), &Document::default(), &at(), &AllText);
+        assert_eq!(out, "日本 post\r\n=========\r\n2024-01-01 · A\r\n");
     }
 
     #[test]
     fn images_and_footnotes() {
         let out = text("![a cat](/cat.png) and a note[^1].\n\n[^1]: The note.");
-        assert!(out.starts_with("[image: a cat]\u{a0}[1] and a\r\nnote[1].\r\n\r\nNotes\r\n-----\r\n[1] The note.\r\n"), "{out}");
+        assert!(
+            out.starts_with(
+                "[image: a cat]\u{a0}[1] and a\r\nnote¹.\r\n\r\nNotes\r\n-----\r\n¹ The note.\r\n"
+            ),
+            "{out}"
+        );
         assert!(
             out.contains("[1] gopher://example.org/0/cat.png\r\n"),
             "{out}"

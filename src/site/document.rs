@@ -1,10 +1,9 @@
 //! A page's body made into a document ready for either renderer: links made into routes, the
 //! opening heading folded into the title block, the table of contents and the tag links added.
 
-use super::links::{folder_of, link_to};
+use super::links::folder_of;
 use super::page::Page;
-use super::tags::{route_of, tag_slug};
-use super::words::{heading, local_link};
+use super::words::heading;
 use super::Site;
 use crate::doc::text::collapse_spaces;
 use crate::doc::{markdown, plain_text, Block, Document, Inline, ListItem, Marker, TitleBlock};
@@ -14,24 +13,12 @@ impl Site {
     pub fn page_document(&self, page: &Page, body: &str) -> (TitleBlock, Document) {
         let mut doc = markdown::parse(body);
         let title = take_title_heading(&mut doc, &page.title);
+        relevel_headings(&mut doc);
         if page.toc {
             insert_contents(&mut doc);
         }
         let from_dir = folder_of(&page.rel);
         doc.rewrite_links(|target| self.resolve_link(from_dir, target));
-        if !page.tags.is_empty() {
-            let tags = page
-                .tags
-                .iter()
-                .map(|name| {
-                    local_link(
-                        &link_to(&route_of(&tag_slug(name))),
-                        &format!("Tagged: {name}"),
-                    )
-                })
-                .collect();
-            doc.blocks.push(Block::Links(tags));
-        }
         let byline: Vec<String> = page
             .date
             .map(|d| d.to_string())
@@ -75,6 +62,27 @@ fn take_title_heading(doc: &mut Document, title: &str) -> String {
     };
     doc.blocks.remove(0);
     shown
+}
+
+/// Heading levels made relative: the title is the page's level 1, so the shallowest heading of
+/// the body becomes level 2 and the deeper ones keep their distance from it, up to level 3.
+fn relevel_headings(doc: &mut Document) {
+    let shallowest = doc
+        .blocks
+        .iter()
+        .filter_map(|block| match block {
+            Block::Heading { level, .. } => Some(*level),
+            _ => None,
+        })
+        .min();
+    let Some(shallowest) = shallowest else {
+        return;
+    };
+    for block in &mut doc.blocks {
+        if let Block::Heading { level, .. } = block {
+            *level = (*level - shallowest + 2).min(3);
+        }
+    }
 }
 
 /// A "Contents" list of the section headings, put before the body.

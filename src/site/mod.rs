@@ -21,7 +21,7 @@ pub mod search;
 mod settings;
 pub mod source;
 pub mod tags;
-mod words;
+pub mod words;
 
 use std::collections::HashMap;
 use std::fs;

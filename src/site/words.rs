@@ -5,8 +5,9 @@ use super::excerpt;
 use super::links::link_to;
 use super::page::Page;
 use super::routes::Index;
+use super::routes::Route;
 use super::search::{self, SearchIndex};
-use super::tags::Tag;
+use super::tags::{route_of, tag_slug, Tag};
 use super::Site;
 use crate::doc::text::collapse_spaces;
 use crate::doc::{Block, Document, Entry, Inline, Link};
@@ -21,6 +22,46 @@ const SEARCH_RESULTS: usize = 50;
 const EXCERPT_CHARS: usize = 110;
 
 impl Site {
+    /// The way on from a page, after its body and notes, the same words on both protocols:
+    /// its tags, the posts before and after it by date, home and all posts. `elsewhere` is
+    /// the same page on the other protocol, when it is served.
+    pub fn navigation(&self, page: &Page, elsewhere: Option<Link>) -> Vec<Link> {
+        let mut links: Vec<Link> = page
+            .tags
+            .iter()
+            .map(|name| {
+                local_link(
+                    &link_to(&route_of(&tag_slug(name))),
+                    &format!("Tagged: {name}"),
+                )
+            })
+            .collect();
+        if let Some(Route::Page(index)) = self.route(&page.route) {
+            let position = self.posts.iter().position(|p| p == index);
+            let neighbour = |at: Option<usize>| {
+                at.and_then(|at| self.posts.get(at))
+                    .and_then(|&i| self.pages.get(i))
+            };
+            // Posts are newest first: the one before in the list is the next one written.
+            if let Some(older) = neighbour(position.map(|p| p + 1)) {
+                links.push(local_link(
+                    &link_to(&older.route),
+                    &format!("Previous post: {}", older.title),
+                ));
+            }
+            if let Some(newer) = neighbour(position.and_then(|p| p.checked_sub(1))) {
+                links.push(local_link(
+                    &link_to(&newer.route),
+                    &format!("Next post: {}", newer.title),
+                ));
+            }
+        }
+        links.push(local_link("/", &format!("Home: {}", self.settings.title)));
+        links.push(local_link("/posts/", "All posts"));
+        links.extend(elsewhere);
+        links
+    }
+
     /// The line an index shows for a post: `YYYY-MM-DD Title`, the gemlog convention.
     fn post_link(page: &Page) -> Link {
         let label = match page.date {
@@ -36,11 +77,19 @@ impl Site {
 
     /// A generated index page as a document, the same words for every protocol. `elsewhere`
     /// holds links to this site on the other protocols, shown on the home page.
+    /// Each has a title of its own, so that a client's tab, history and bookmarks tell them
+    /// apart, and (but home) the site's title as the way home.
     pub fn index_document(&self, index: Index, elsewhere: Vec<Link>) -> Document {
-        let mut blocks = vec![Block::Heading {
-            level: 1,
-            content: vec![Inline::Text(self.settings.title.clone())],
-        }];
+        let title = match index {
+            Index::Home => self.settings.title.clone(),
+            Index::Posts => "All posts".to_string(),
+            Index::Tags => "Tags".to_string(),
+            Index::Tag(i) => match self.tags.get(i) {
+                Some(tag) => format!("Posts tagged \u{201c}{}\u{201d}", tag.name),
+                None => return Document::default(),
+            },
+        };
+        let mut blocks = vec![heading(1, &title)];
         match index {
             Index::Home => self.home(&mut blocks, elsewhere),
             Index::Posts => self.archive(&mut blocks),
@@ -53,6 +102,7 @@ impl Site {
         Document {
             blocks,
             notes: Vec::new(),
+            navigation: Vec::new(),
         }
     }
 
@@ -92,7 +142,6 @@ impl Site {
     }
 
     fn archive(&self, blocks: &mut Vec<Block>) {
-        blocks.push(heading(2, "All posts"));
         let posts: Vec<Link> = self.posts().map(Site::post_link).collect();
         if posts.is_empty() {
             blocks.push(Block::Paragraph(vec![Inline::Text(
@@ -101,12 +150,21 @@ impl Site {
         } else {
             blocks.push(Block::Links(posts));
         }
-        blocks.push(Block::Links(vec![local_link("/", "Home")]));
+        blocks.push(Block::Links(vec![self.way_home()]));
+    }
+
+    /// The link home, by the site's title.
+    fn way_home(&self) -> Link {
+        local_link("/", &self.settings.title)
     }
 
     fn tag_list(&self, blocks: &mut Vec<Block>) {
-        blocks.push(heading(2, "Tags"));
-        let tags = self
+        if self.tags.is_empty() {
+            blocks.push(Block::Paragraph(vec![Inline::Text(
+                "No post has a tag yet.".to_string(),
+            )]));
+        }
+        let tags: Vec<Link> = self
             .tags
             .iter()
             .map(|tag| {
@@ -118,16 +176,14 @@ impl Site {
                 local_link(&route, &format!("{} ({count})", tag.name))
             })
             .collect();
-        blocks.push(Block::Links(tags));
-        blocks.push(Block::Links(vec![local_link("/", "Home")]));
+        if !tags.is_empty() {
+            blocks.push(Block::Links(tags));
+        }
+        blocks.push(Block::Links(vec![self.way_home()]));
     }
 
     /// The page of one tag: its posts, newest first.
     fn tag_page(&self, tag: &Tag, blocks: &mut Vec<Block>) {
-        blocks.push(heading(
-            2,
-            &format!("Posts tagged \u{201c}{}\u{201d}", tag.name),
-        ));
         let posts = tag
             .posts
             .iter()
@@ -137,7 +193,7 @@ impl Site {
         blocks.push(Block::Links(posts));
         blocks.push(Block::Links(vec![
             local_link("/tags/", "All tags"),
-            local_link("/", "Home"),
+            self.way_home(),
         ]));
     }
 
@@ -173,7 +229,7 @@ impl Site {
             n => format!("{n} pages match \u{201c}{query}\u{201d}."),
         };
         let mut blocks = vec![
-            heading(1, &format!("{}: search", self.settings.title)),
+            heading(1, &format!("Search results for \u{201c}{query}\u{201d}")),
             Block::Paragraph(vec![Inline::Text(summary)]),
         ];
         if !entries.is_empty() {
@@ -181,11 +237,12 @@ impl Site {
         }
         blocks.push(Block::Links(vec![
             local_link("/search", "Search again"),
-            local_link("/", "Home"),
+            self.way_home(),
         ]));
         Document {
             blocks,
             notes: Vec::new(),
+            navigation: Vec::new(),
         }
     }
 
@@ -200,6 +257,20 @@ impl Site {
             .or_else(|| page.description.clone())
             .unwrap_or_default()
     }
+}
+
+/// The link to the page being read, on the protocol named `protocol`.
+pub fn elsewhere(protocol: &str, url: String) -> Link {
+    Link {
+        label: format!("This page on {protocol}"),
+        target: url,
+        is_image: false,
+    }
+}
+
+/// The link to the page's plain-text form, for readers who save or pipe it (Gopher).
+pub fn as_plain_text(route: &str) -> Link {
+    local_link(route, "This page as plain text")
 }
 
 pub(super) fn heading(level: u8, text: &str) -> Block {

@@ -52,7 +52,15 @@ async fn home_menu_is_well_formed_and_lists_the_blog() {
     assert!(lines.iter().any(|l| l.starts_with(&gemini)), "{menu}");
     // "/" and a UMN client's Gopher+ root request get the same menu.
     assert_eq!(text(gopher(server.gopher, b"/\r\n").await), menu);
-    assert_eq!(text(gopher(server.gopher, b"\t$\r\n").await), menu);
+    // A Gopher+ client's `$` (the UMN client's first request) gets the same items, each
+    // in an +INFO block, after the status line.
+    let plus = text(gopher(server.gopher, b"\t$\r\n").await);
+    let expected: String = menu
+        .trim_end_matches(".\r\n")
+        .lines()
+        .map(|line| format!("+INFO: {line}\t+\r\n"))
+        .collect();
+    assert_eq!(plus, format!("+-1\r\n{expected}.\r\n"));
     assert_eq!(text(gopher(server.gopher, b"\n").await), menu);
 }
 
@@ -332,4 +340,48 @@ async fn lynx_follows_a_posts_links_as_numbered_references() {
         "{references}"
     );
     assert!(references.contains("https://example.org/x"), "{references}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_umn_client_shows_the_home_menu() {
+    let server = TestServer::start(&[], &[]).await;
+    let session = format!("gemhole-test-{}", server.gopher.port());
+    let started = std::process::Command::new("tmux")
+        .args(["new-session", "-d", "-s", &session, "-x", "100", "-y", "30"])
+        .arg(format!(
+            "TERM=xterm gopher 127.0.0.1 {}",
+            server.gopher.port()
+        ))
+        .status()
+        .expect("tmux is needed for this test");
+    assert!(started.success());
+    let screen = |session: &str| {
+        let output = std::process::Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let mut shown = String::new();
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        shown = screen(&session);
+        if shown.contains("Press RETURN to continue") {
+            let _ = std::process::Command::new("tmux")
+                .args(["send-keys", "-t", &session, "Enter"])
+                .status();
+        }
+        if shown.contains("Back Market Adventures") {
+            break;
+        }
+    }
+    let _ = std::process::Command::new("tmux")
+        .args(["kill-session", "-t", &session])
+        .status();
+    assert!(shown.contains("Test capsule"), "{shown}");
+    assert!(
+        shown.contains("2023-11-20 Back Market Adventures/"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Nothing available"), "{shown}");
 }

@@ -82,7 +82,9 @@ pub fn gemini_request(line: &[u8]) -> Verdict {
 /// neither its search words nor a `URL:` target carry a control character.
 pub fn gopher_request(line: &[u8]) -> Verdict {
     match gopher::parse(line) {
-        Ok(gopher::Request::Selector { selector, query }) => {
+        Ok(gopher::Request::Selector {
+            selector, query, ..
+        }) => {
             require(selector.starts_with('/'), || {
                 format!("selector {selector:?} does not start with /")
             })?;

@@ -22,7 +22,7 @@ use crate::site::{
 pub const TEXT_SUFFIX: &str = ".txt";
 
 const GOPHER_TEXT: &str = "text/plain; charset=utf-8";
-const GOPHER_MENU: &str = "application/gopher-menu";
+const GOPHER_MENU: &str = crate::proto::gopher::MENU_MEDIA_TYPE;
 
 /// Where Gopher clients reach this site; links in Gopher text are made absolute with it.
 pub fn gopher_endpoint(site: &Site) -> Endpoint {

@@ -14,7 +14,7 @@ use crate::content::{Content, Resource};
 use crate::net::outgoing::Outgoing;
 use crate::net::stream::Prefixed;
 use crate::net::{access, Connection, ConnectionHandler, Policy};
-use crate::proto::Protocol;
+use crate::proto::{gopher, Protocol};
 
 /// How long an answer to a bad request waits for the client to stop sending, so the kernel
 /// does not reset the connection (and lose the answer) over unread bytes.
@@ -52,6 +52,8 @@ impl fmt::Display for Outcome {
 /// What to send back.
 enum Answer {
     Bytes(bytes::Bytes),
+    /// A menu, which a Gopher+ client may have asked for with its items' attributes.
+    Menu(bytes::Bytes),
     File(tokio::fs::File),
     /// An error or a refusal; the rest of the client's input is drained before closing.
     Refusal(Vec<u8>),
@@ -99,7 +101,7 @@ impl ConnectionHandler for Handler {
         let mut out = Outgoing::new(stream, self.policy.timeouts.send_idle);
         let sent = async {
             match answer {
-                Answer::Bytes(bytes) => out.write_all(&bytes).await?,
+                Answer::Bytes(bytes) | Answer::Menu(bytes) => out.write_all(&bytes).await?,
                 Answer::File(mut file) => {
                     tokio::io::copy(&mut file, &mut out).await?;
                 }
@@ -142,8 +144,19 @@ impl Handler {
     /// The answer to a well-formed request, with how it ended for the log.
     async fn answer(&self, request: Request) -> (Outcome, Answer) {
         match request {
-            Request::Selector { selector, query } => {
-                self.selector(&selector, query.as_deref()).await
+            Request::Selector {
+                selector,
+                query,
+                with_attributes,
+            } => {
+                let (outcome, answer) = self.selector(&selector, query.as_deref()).await;
+                match (with_attributes, answer) {
+                    (true, Answer::Menu(menu)) => (
+                        outcome,
+                        Answer::Bytes(gopher::with_attributes(&menu).into()),
+                    ),
+                    (_, answer) => (outcome, answer),
+                }
             }
             Request::Url(url) => match response::url_page(&url) {
                 Some(page) => (Outcome::Served, Answer::Bytes(page.into())),
@@ -169,6 +182,9 @@ impl Handler {
         }
         let served = |bytes: String| (Outcome::Served, Answer::Bytes(bytes.into()));
         match resource {
+            Resource::Document { body, mime } if &*mime == gopher::MENU_MEDIA_TYPE => {
+                (Outcome::Served, Answer::Menu(body))
+            }
             Resource::Document { body, .. } => (Outcome::Served, Answer::Bytes(body)),
             Resource::File { file, .. } => (Outcome::Served, Answer::File(file)),
             Resource::Unavailable {

@@ -19,6 +19,9 @@ pub enum Request {
     Selector {
         selector: String,
         query: Option<String>,
+        /// A Gopher+ client's `$`: the menu with its items' attributes, as the UMN client
+        /// asks for a server's first menu.
+        with_attributes: bool,
     },
     /// `URL:<url>`: a link off this server.
     Url(String),
@@ -59,8 +62,9 @@ pub fn parse(line: &[u8]) -> Result<Request, RequestError> {
     }
     let mut fields = line.split('\t');
     let selector = fields.next().unwrap_or("");
-    let query = fields
-        .next()
+    let second = fields.next();
+    let with_attributes = second == Some("$");
+    let query = second
         .filter(|field| !field.is_empty() && !is_gopher_plus_flag(field))
         .map(str::to_string);
     if line.chars().any(|c| c.is_control() && c != '\t') {
@@ -84,7 +88,11 @@ pub fn parse(line: &[u8]) -> Result<Request, RequestError> {
         // Some clients drop the leading slash of a selector they were given.
         s => format!("/{s}"),
     };
-    Ok(Request::Selector { selector, query })
+    Ok(Request::Selector {
+        selector,
+        query,
+        with_attributes,
+    })
 }
 
 /// What a Gopher+ client sends after the TAB instead of search words: `+`, `!` or `$` alone,
@@ -113,7 +121,9 @@ mod tests {
 
     fn selector(line: &str) -> (String, Option<String>) {
         match parse(line.as_bytes()) {
-            Ok(Request::Selector { selector, query }) => (selector, query),
+            Ok(Request::Selector {
+                selector, query, ..
+            }) => (selector, query),
             other => panic!("{line:?}: {other:?}"),
         }
     }
@@ -129,6 +139,13 @@ mod tests {
             ("/search".into(), Some("small web".into()))
         );
         assert_eq!(selector("\t$"), ("/".into(), None));
+        assert!(matches!(
+            parse(b"\t$"),
+            Ok(Request::Selector {
+                with_attributes: true,
+                ..
+            })
+        ));
         assert_eq!(selector("/about\t+"), ("/about".into(), None));
         assert_eq!(selector("/about\t!"), ("/about".into(), None));
         assert_eq!(

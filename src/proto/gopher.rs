@@ -80,7 +80,7 @@ impl ItemType {
         match mime {
             "image/gif" => ItemType::Gif,
             "text/html" => ItemType::Html,
-            "application/gopher-menu" => ItemType::Menu,
+            MENU_MEDIA_TYPE => ItemType::Menu,
             mime if mime.starts_with("text/") => ItemType::Text,
             mime if mime.starts_with("image/") => ItemType::Image,
             _ => ItemType::Binary,
@@ -172,6 +172,27 @@ fn push_clean(out: &mut String, text: &str) {
         '\t' | '\r' | '\n' => ' ',
         c => c,
     }));
+}
+
+/// The media type of a menu, as the content layer labels one.
+pub const MENU_MEDIA_TYPE: &str = "application/gopher-menu";
+
+/// A menu as a Gopher+ client asks for it with `$`: each item in an `+INFO:` block, marked as
+/// a Gopher+ item, after the `+-1` status line (the answer ends with the `.` line).
+pub fn with_attributes(menu: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(menu.len() + menu.len() / 4 + 8);
+    out.extend_from_slice(b"+-1\r\n");
+    for line in menu.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() || line == b"." {
+            continue;
+        }
+        out.extend_from_slice(b"+INFO: ");
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\t+\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
 }
 
 /// An error answer: one type 3 line and the terminator.

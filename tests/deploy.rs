@@ -602,3 +602,25 @@ async fn one_deadline_covers_the_proxy_header_and_the_request() {
         String::from_utf8_lossy(&late)
     );
 }
+
+#[test]
+fn a_certificate_that_does_not_name_the_host_is_warned_about() {
+    let dir = prepare(&[]);
+    let made = Command::new(env!("CARGO_BIN_EXE_gemhole"))
+        .current_dir(dir.path())
+        .args(["--hostname", "old.example", "cert", "--regenerate"])
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let config = "[site]\nhostname = \"new.example\"\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n\
+                  [gopher]\nlisten = [\"127.0.0.1:0\"]\n";
+    let server = Running::start(dir.path(), config);
+    let log = server.log();
+    assert!(
+        log.iter().any(|line| line.contains(
+            "names old.example, localhost, 127.0.0.1, ::1, not new.example: clients will warn"
+        )),
+        "{}",
+        log.join("\n")
+    );
+}

@@ -302,3 +302,46 @@ async fn openssl_s_client_reads_the_home_page() {
     let pinned = pinned.trim().rsplit('=').next().unwrap_or("");
     assert_eq!(pinned, server.fingerprint);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_post_ends_with_the_way_on_to_its_neighbours_and_home() {
+    let post = |date: &str, title: &str| {
+        format!("---\ntitle: {title}\ndate: {date}\ntags: [walks]\n---\nWords.\n").into_bytes()
+    };
+    let (older, newer) = (post("2024-01-01", "Older"), post("2024-02-01", "Newer"));
+    let server = TestServer::start(
+        &[
+            ("posts/2024-01-01-older.md", &older),
+            ("posts/2024-02-01-newer.md", &newer),
+        ],
+        &[],
+    )
+    .await;
+    let text = get(server.gemini, "gemini://localhost/posts/newer")
+        .await
+        .text();
+    let way_on = text.rsplit_once("\n\n").unwrap().1;
+    let gopher_port = server.gopher.port();
+    assert_eq!(
+        way_on,
+        format!(
+            "=> /tags/walks Tagged: walks\n=> /posts/older Previous post: Older\n\
+             => / Home: Test capsule\n=> /posts/ All posts\n\
+             => gopher://localhost:{gopher_port}/1/posts/newer This page on Gopher\n"
+        )
+    );
+    let older = get(server.gemini, "gemini://localhost/posts/older")
+        .await
+        .text();
+    assert!(
+        older.contains("=> /posts/newer Next post: Newer\n"),
+        "{older}"
+    );
+    assert!(
+        older.contains("=> /posts/back-market-adventures Previous post: Back Market Adventures\n"),
+        "{older}"
+    );
+    // A post asked for with a trailing slash is sent to its route.
+    let slash = get(server.gemini, "gemini://localhost/posts/older/").await;
+    assert_eq!(slash.header, "31 /posts/older");
+}

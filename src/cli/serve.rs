@@ -6,6 +6,7 @@ use anyhow::Context;
 
 use crate::app::{Reloader, Server};
 use crate::config::Config;
+use crate::gemini::tls;
 
 pub fn serve(config: &Config) -> anyhow::Result<()> {
     init_logging(&config.log.level);
@@ -48,6 +49,7 @@ fn announce(config: &Config, server: &Server) {
             );
         }
         tracing::info!("certificate SHA-256 fingerprint: {fingerprint}");
+        warn_unless_named(config);
     }
     if let Some(url) = server.gopher_url() {
         let addrs: Vec<String> = server
@@ -58,6 +60,31 @@ fn announce(config: &Config, server: &Server) {
         tracing::info!("Gopher: {url} (listening on {})", addrs.join(", "));
     }
     tracing::info!("ready; SIGHUP rescans, SIGINT or SIGTERM stops");
+}
+
+/// Warns when the default certificate does not name the host name: clients that check names
+/// (Amfora, say) refuse it.
+fn warn_unless_named(config: &Config) {
+    let Ok(summaries) = tls::summaries(&config.gemini.certs) else {
+        return;
+    };
+    let Some(default) = summaries.first() else {
+        return;
+    };
+    let hostname = &config.site.hostname;
+    if !default
+        .names
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(hostname))
+    {
+        tracing::warn!(
+            "the certificate in {} names {}, not {hostname}: clients will warn their readers; \
+             `gemhole cert --regenerate --force` makes one that names it (and clients that \
+             pinned the old one will warn once)",
+            config.gemini.certs.display(),
+            default.names.join(", ")
+        );
+    }
 }
 
 /// Rescans the content folder and reads the certificates again on every SIGHUP. The signal

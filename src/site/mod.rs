@@ -119,7 +119,7 @@ impl Site {
             // Newest first; undated posts last; then by title.
             b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
         });
-        site.tags = tags::collect(&site.pages, &site.posts);
+        site.tags = tags::collect(&site.pages, &site.posts, &mut site.problems);
         for (index, tag) in site.tags.iter().enumerate() {
             let route: Arc<str> = Arc::from(tag.route());
             if !site
@@ -481,7 +481,23 @@ mod tests {
             .collect();
         assert_eq!(tags, [("rust", "rust", 1), ("small-web", "Small Web", 2)]);
         assert!(site.route("/tags/small-web").is_some());
-        assert_eq!(tag_slug("  C++ / Rust?  "), "c++-rust");
+        assert_eq!(tag_slug("  C++ / Rust?  "), "c++-rust?");
+        assert_eq!(tag_slug("C#"), "c#");
+        assert!(site.problems().is_empty(), "{:?}", site.problems());
+        let (_dir, clash) = site_with(&[
+            (
+                "posts/a.md",
+                "---\ndate: 2023-01-01\ntags: [small-web]\n---\n",
+            ),
+            (
+                "posts/b.md",
+                "---\ndate: 2023-02-01\ntags: [Small Web]\n---\n",
+            ),
+        ]);
+        assert!(clash
+            .problems()
+            .iter()
+            .any(|p| p.message.contains("shares the page /tags/small-web")));
         assert_eq!(tag_slug("Café Culture"), "café-culture");
     }
 

@@ -3,6 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::page::Page;
+use super::problem::Problem;
+
+/// Two spellings of one tag: the same words, whatever their case.
+fn same_tag(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
 
 /// A tag and the posts under it.
 #[derive(Debug, Clone)]
@@ -34,7 +40,7 @@ pub fn route_of(slug: &str) -> String {
 
 /// The tags of `posts` (indexes into `pages`, newest first), by slug; each tag's posts newest
 /// first.
-pub fn collect(pages: &[Page], posts: &[usize]) -> Vec<Tag> {
+pub fn collect(pages: &[Page], posts: &[usize], problems: &mut Vec<Problem>) -> Vec<Tag> {
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     // Oldest first, so a tag is named as a writer first spelled it.
     for &i in posts.iter().rev() {
@@ -49,6 +55,15 @@ pub fn collect(pages: &[Page], posts: &[usize]) -> Vec<Tag> {
                 name: name.clone(),
                 posts: Vec::new(),
             });
+            if !same_tag(&tag.name, name) {
+                problems.push(Problem::warning(
+                    &page.source,
+                    format!(
+                        "tag \"{name}\" shares the page /tags/{} with \"{}\"; spell them alike, or apart",
+                        tag.slug, tag.name
+                    ),
+                ));
+            }
             if tag.posts.last() != Some(&i) {
                 tag.posts.push(i);
             }
@@ -61,14 +76,18 @@ pub fn collect(pages: &[Page], posts: &[usize]) -> Vec<Tag> {
     tags
 }
 
-/// A tag as a route name: lower case, white space as `-`, characters that mean something in
-/// a URL or a selector dropped.
+/// A tag as a route name: lower case, white space (and the `/` and `\\` no route segment can
+/// hold) as `-`, every other character kept (links percent-encode what a URL must), so `c#`
+/// and `c` are two tags.
 pub fn tag_slug(tag: &str) -> String {
     let lowered = tag.trim().to_lowercase();
     let kept: String = lowered
         .chars()
-        .map(|c| if c.is_whitespace() { '-' } else { c })
-        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'))
+        .filter(|c| !c.is_control())
+        .map(|c| match c.is_whitespace() || matches!(c, '/' | '\\') {
+            true => '-',
+            false => c,
+        })
         .collect();
     let mut slug = String::with_capacity(kept.len());
     for c in kept.chars() {

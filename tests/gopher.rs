@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{golden, gopher, run_client, TestServer};
+use common::{get, golden, gopher, run_client, TestServer};
 use tokio::io::AsyncReadExt;
 
 fn text(bytes: Vec<u8>) -> String {
@@ -384,4 +384,47 @@ async fn the_umn_client_shows_the_home_menu() {
         "{shown}"
     );
     assert!(!shown.contains("Nothing available"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gophers_own_words_are_ascii_and_ascii_mode_writes_everything_so() {
+    let post: &[u8] = "---\ntitle: Café “au lait”\ndate: 2024-06-01\ntags: [Thé]\n---\n\
+                       Un café noir, s’il vous plaît[^1].\n\n[^1]: Ou un thé.\n"
+        .as_bytes();
+    let plain = TestServer::start(&[("posts/2024-06-01-cafe.md", post)], &[]).await;
+    let menu = text(gopher(plain.gopher, b"/posts/cafe\r\n").await);
+    // gemhole's own words: the byline, the footnote marker, the tag page's quotes.
+    assert!(menu.contains("i2024-06-01 - Jules Spender\t"), "{menu}");
+    assert!(
+        menu.contains("plaît^1.") && menu.contains("i^1 Ou un thé."),
+        "{menu}"
+    );
+    let tag = text(gopher(plain.gopher, b"/tags/th\xc3\xa9\r\n").await);
+    assert!(tag.starts_with("iPosts tagged \"Thé\"\t"), "{tag}");
+    // The writer's words are as written...
+    assert!(menu.contains("iCafé “au lait”\t"), "{menu}");
+    // ...unless the hole is told to write everything in ASCII.
+    let old_clients = TestServer::start(
+        &[("posts/2024-06-01-cafe.md", post)],
+        &[("gopher.ascii", "true")],
+    )
+    .await;
+    let menu = text(gopher(old_clients.gopher, b"/posts/cafe\r\n").await);
+    assert!(
+        menu.is_ascii()
+            || menu
+                .lines()
+                .all(|l| l.split('\t').next().unwrap().is_ascii())
+    );
+    assert!(menu.contains("iCafe \"au lait\"\t"), "{menu}");
+    let text_form = text(gopher(old_clients.gopher, b"/posts/cafe.txt\r\n").await);
+    assert!(text_form.is_ascii(), "{text_form}");
+    // Gemini keeps its typography.
+    let gemini = get(plain.gemini, "gemini://localhost/posts/cafe")
+        .await
+        .text();
+    assert!(
+        gemini.contains("2024-06-01 · Jules Spender") && gemini.contains("plaît¹."),
+        "{gemini}"
+    );
 }

@@ -232,6 +232,7 @@ fn listeners(
             listen: gopher.listen,
             port: gopher.port,
             wrap: gopher.wrap,
+            ascii: gopher.ascii,
             proxy_protocol: gopher.proxy_protocol,
         },
     ))

@@ -24,6 +24,7 @@ impl Config {
             gopher: gopher_port.map(|port| GopherSettings {
                 port,
                 wrap: self.gopher.wrap,
+                ascii: self.gopher.ascii,
             }),
         }
     }

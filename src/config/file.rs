@@ -73,6 +73,7 @@ pub(super) struct GopherSection {
     pub(super) listen: Vec<SocketAddr>,
     pub(super) port: Option<u16>,
     pub(super) wrap: usize,
+    pub(super) ascii: bool,
     pub(super) proxy_protocol: bool,
 }
 
@@ -83,6 +84,7 @@ impl Default for GopherSection {
             listen: vec![SocketAddr::from(([127, 0, 0, 1], DEFAULT_GOPHER_PORT))],
             port: None,
             wrap: DEFAULT_WRAP,
+            ascii: false,
             proxy_protocol: false,
         }
     }

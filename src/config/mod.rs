@@ -66,6 +66,8 @@ pub struct Gopher {
     pub port: Option<u16>,
     /// Text width in display columns.
     pub wrap: usize,
+    /// Every word in ASCII, transliterated, for old clients.
+    pub ascii: bool,
     /// Expect a HAProxy PROXY header (v1 or v2) before the selector on every connection.
     pub proxy_protocol: bool,
 }

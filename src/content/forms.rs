@@ -9,10 +9,11 @@ use bytes::Bytes;
 use super::cache::{Form, Rendered};
 use super::is_gemtext;
 use super::item_types::SiteTypes;
+use crate::doc::text::Typography;
 use crate::doc::{gemtext as gemtext_source, Document, Link};
 use crate::proto::gopher::ItemType;
 use crate::proto::{gemini, url, Protocol};
-use crate::render::{cut, gemtext, gopher_menu, gopher_text, Endpoint};
+use crate::render::{ascii, cut, gemtext, gopher_menu, gopher_text, Endpoint};
 use crate::site::page::{self, Location};
 use crate::site::{
     folder_of, link_to, source, words, Index, Page, Problem, Site, Source, StaticFile, DEFAULT_WRAP,
@@ -57,7 +58,7 @@ pub fn render_page(site: &Site, page: &Page, form: Form) -> Result<Rendered, Pro
 
 /// A page's body rendered in one form.
 fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
-    let (title, mut doc) = site.page_document(page, body);
+    let (title, mut doc) = site.page_document(page, body, typography_of(form));
     let endpoint = gopher_endpoint(site);
     let types = SiteTypes(site);
     let (max, note) = page_bound(site);
@@ -81,12 +82,37 @@ fn page_in_form(site: &Site, page: &Page, body: &str, form: Form) -> Rendered {
     doc.navigation = site.navigation(page, elsewhere);
     if form == Form::GopherText {
         let text = gopher_text::render_text(Some(&title), &doc, &endpoint, &types);
-        return rendered(cut::gopher_text(text, max, &note), Arc::from(GOPHER_TEXT));
+        return gopher_text_rendered(site, cut::gopher_text(text, max, &note));
     }
     doc.navigation
         .push(words::as_plain_text(&format!("{route}{TEXT_SUFFIX}")));
     let menu = gopher_menu::render_page(&title, &doc, &endpoint, &types);
-    rendered(cut::gopher_menu(menu, max, &note), Arc::from(GOPHER_MENU))
+    gopher_menu_rendered(site, cut::gopher_menu(menu, max, &note))
+}
+
+/// A Gopher text as served: in ASCII when `[gopher] ascii` asks for it.
+fn gopher_text_rendered(site: &Site, text: String) -> Rendered {
+    let text = match ascii_only(site) {
+        true => ascii::text(&text),
+        false => text,
+    };
+    rendered(text, Arc::from(GOPHER_TEXT))
+}
+
+/// A Gopher menu as served: its words in ASCII when `[gopher] ascii` asks for it.
+fn gopher_menu_rendered(site: &Site, menu: String) -> Rendered {
+    let menu = match ascii_only(site) {
+        true => ascii::menu(&menu),
+        false => menu,
+    };
+    rendered(menu, Arc::from(GOPHER_MENU))
+}
+
+fn ascii_only(site: &Site) -> bool {
+    site.settings
+        .gopher
+        .as_ref()
+        .is_some_and(|gopher| gopher.ascii)
 }
 
 /// The pages whose gemtext comes out longer than `[limits] max_page_kib`, as warnings: they
@@ -97,7 +123,7 @@ pub fn oversized_pages(site: &Site) -> Vec<Problem> {
         .iter()
         .filter_map(|page| {
             let source = site.read_source(&page.file, &page.source).ok()?;
-            let (title, doc) = site.page_document(page, source.body());
+            let (title, doc) = site.page_document(page, source.body(), Typography::UNICODE);
             let len = gemtext::render(Some(&title), &doc).len() as u64;
             (len > max).then(|| {
                 Problem::warning(
@@ -111,6 +137,22 @@ pub fn oversized_pages(site: &Site) -> Vec<Problem> {
             })
         })
         .collect()
+}
+
+/// The marks gemhole's own words are written with over `protocol`: ASCII on Gopher, where
+/// old clients garble anything else.
+pub fn typography(protocol: Protocol) -> Typography {
+    match protocol {
+        Protocol::Gemini => Typography::UNICODE,
+        Protocol::Gopher => Typography::ASCII,
+    }
+}
+
+fn typography_of(form: Form) -> Typography {
+    match form {
+        Form::Gemini => Typography::UNICODE,
+        Form::GopherText | Form::GopherMenu => Typography::ASCII,
+    }
 }
 
 /// How long a page from a writer's source may be, and what a cut one ends with.
@@ -130,7 +172,7 @@ fn gemtext_file_as_gopher(site: &Site, rel: &str, text: &str) -> Rendered {
     doc.rewrite_links(|target| site.resolve_link(from_dir, target));
     let text = gopher_text::render_text(None, &doc, &gopher_endpoint(site), &SiteTypes(site));
     let (max, note) = page_bound(site);
-    rendered(cut::gopher_text(text, max, &note), Arc::from(GOPHER_TEXT))
+    gopher_text_rendered(site, cut::gopher_text(text, max, &note))
 }
 
 pub fn render_gemtext_file(site: &Site, file: &StaticFile) -> Result<Rendered, Problem> {
@@ -158,7 +200,7 @@ pub fn render_index(site: &Site, index: Index, protocol: Protocol) -> Rendered {
             is_image: false,
         }),
     };
-    let doc = site.index_document(index, elsewhere.into_iter().collect());
+    let doc = site.index_document(index, elsewhere.into_iter().collect(), typography(protocol));
     render_document(site, &doc, protocol)
 }
 
@@ -170,9 +212,9 @@ pub fn render_document(site: &Site, doc: &Document, protocol: Protocol) -> Rende
             gemtext::render(None, doc),
             gemtext_mime(&site.settings.lang),
         ),
-        Protocol::Gopher => rendered(
+        Protocol::Gopher => gopher_menu_rendered(
+            site,
             gopher_menu::render_menu(doc, &gopher_endpoint(site), &SiteTypes(site)),
-            Arc::from(GOPHER_MENU),
         ),
     }
 }

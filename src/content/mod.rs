@@ -264,7 +264,7 @@ impl Content {
         let query = query.to_string();
         let searched = off_the_workers(move || {
             let index = site.search_index()?;
-            let doc = site.search_document(index, &query);
+            let doc = site.search_document(index, &query, forms::typography(protocol));
             Some(forms::render_document(&site, &doc, protocol))
         })
         .await;

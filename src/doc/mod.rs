@@ -143,10 +143,14 @@ impl Link {
     }
 }
 
-/// How a footnote is marked, in the text and in front of the note: superscript digits, which
-/// no reader takes for a link number (clients number link lines `[1]`, `[2]`...).
-pub fn note_marker(number: usize) -> String {
+/// How a footnote is marked, in the text and in front of the note: superscript digits (or, in
+/// ASCII, `^` and the number), which no reader takes for a link number (clients number link
+/// lines `[1]`, `[2]`...).
+pub fn note_marker(number: usize, typography: text::Typography) -> String {
     const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    if !typography.superscript {
+        return format!("^{number}");
+    }
     number
         .to_string()
         .chars()
@@ -162,7 +166,9 @@ pub fn plain_text(inlines: &[Inline]) -> String {
         match inline {
             Inline::Text(text) => out.push_str(text),
             Inline::Link(link) => out.push_str(&link.label),
-            Inline::NoteRef(number) => out.push_str(&note_marker(*number)),
+            Inline::NoteRef(number) => {
+                out.push_str(&note_marker(*number, text::Typography::UNICODE))
+            }
             Inline::LineBreak => out.push('\n'),
         }
     }

@@ -3,6 +3,44 @@
 
 use std::borrow::Cow;
 
+/// The marks gemhole writes in words of its own (quotes around a tag or a query, the ellipsis
+/// of a cut excerpt, the separator of a byline, a footnote's marker): typographic ones where
+/// every reader shows them (Gemini), ASCII where old clients garble anything else (Gopher).
+/// The writer's own words are never changed by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typography {
+    pub open_quote: &'static str,
+    pub close_quote: &'static str,
+    pub ellipsis: &'static str,
+    /// Between the date and the author of a byline.
+    pub separator: &'static str,
+    /// Superscript digits for footnote markers, or `^` before plain ones.
+    pub superscript: bool,
+}
+
+impl Typography {
+    pub const UNICODE: Typography = Typography {
+        open_quote: "\u{201c}",
+        close_quote: "\u{201d}",
+        ellipsis: "\u{2026}",
+        separator: " \u{b7} ",
+        superscript: true,
+    };
+
+    pub const ASCII: Typography = Typography {
+        open_quote: "\"",
+        close_quote: "\"",
+        ellipsis: "...",
+        separator: " - ",
+        superscript: false,
+    };
+
+    /// `text` between quotes.
+    pub fn quoted(&self, text: &str) -> String {
+        format!("{}{text}{}", self.open_quote, self.close_quote)
+    }
+}
+
 /// A space that holds two words together: wrapping never breaks a line there.
 pub const NO_BREAK: char = '\u{a0}';
 

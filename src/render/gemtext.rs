@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::layout::{inline_lines, table_lines, url_text};
-use crate::doc::text::collapse_spaces;
+use crate::doc::text::{collapse_spaces, Typography};
 use crate::doc::{
     links, note_marker, sole_link, Block, Document, Inlines, Link, ListItem, Marker, TitleBlock,
 };
@@ -40,7 +40,8 @@ pub fn render(title: Option<&TitleBlock>, doc: &Document) -> String {
         out.start_block();
         for note in &doc.notes {
             let text = inline_lines(&note.content).join(" ");
-            out.text(&format!("{} {text}", note_marker(note.number)));
+            let marker = note_marker(note.number, Typography::UNICODE);
+            out.text(&format!("{marker} {text}"));
         }
         out.link_lines(doc.notes.iter().flat_map(|note| links(&note.content)));
     }

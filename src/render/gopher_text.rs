@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::gopher_item::absolute_url;
 use super::layout::{table_lines, wrap};
 use super::{Endpoint, ItemTypes};
-use crate::doc::text::{collapse_spaces, NO_BREAK};
+use crate::doc::text::{collapse_spaces, Typography, NO_BREAK};
 use crate::doc::{note_marker, Block, Document, Inline, Inlines, Link, Marker, TitleBlock};
 use crate::proto::columns::width;
 use crate::proto::gopher::text_body;
@@ -133,7 +133,7 @@ pub(super) fn notes<'a>(
     out.blank();
     out.underlined("Notes", '-', max);
     for note in &doc.notes {
-        let marker = format!("{} ", note_marker(note.number));
+        let marker = format!("{} ", note_marker(note.number, Typography::ASCII));
         let indent = " ".repeat(width(&marker));
         let text = inline_text(&note.content, numbering).join(" ");
         for line in wrap(&text, max, &marker, &indent) {
@@ -258,7 +258,7 @@ fn inline_text<'a>(inlines: &'a Inlines, numbering: &mut Numbering<'a>) -> Vec<S
         match inline {
             Inline::Text(text) => current.push_str(text),
             Inline::Link(link) => current.push_str(&link_words(link, numbering)),
-            Inline::NoteRef(n) => current.push_str(&note_marker(*n)),
+            Inline::NoteRef(n) => current.push_str(&note_marker(*n, Typography::ASCII)),
             Inline::LineBreak => lines.push(String::new()),
         }
     }
@@ -324,7 +324,7 @@ mod tests {
         let out = text("![a cat](/cat.png) and a note[^1].\n\n[^1]: The note.");
         assert!(
             out.starts_with(
-                "[image: a cat]\u{a0}[1] and a\r\nnote¹.\r\n\r\nNotes\r\n-----\r\n¹ The note.\r\n"
+                "[image: a cat]\u{a0}[1] and a\r\nnote^1.\r\n\r\nNotes\r\n-----\r\n^1 The note.\r\n"
             ),
             "{out}"
         );

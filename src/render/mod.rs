@@ -6,6 +6,7 @@
 //! must know of the site (the public Gopher address, the item type of a local route) is handed
 //! to it as an [`Endpoint`] and an [`ItemTypes`].
 
+pub mod ascii;
 pub mod atom;
 pub mod cut;
 pub mod gemtext;

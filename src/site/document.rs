@@ -5,12 +5,18 @@ use super::links::folder_of;
 use super::page::Page;
 use super::words::heading;
 use super::Site;
-use crate::doc::text::collapse_spaces;
+use crate::doc::text::{collapse_spaces, Typography};
 use crate::doc::{markdown, plain_text, Block, Document, Inline, ListItem, Marker, TitleBlock};
 
 impl Site {
-    /// A page's body as a document ready to render, and its title block.
-    pub fn page_document(&self, page: &Page, body: &str) -> (TitleBlock, Document) {
+    /// A page's body as a document ready to render, and its title block, its byline written
+    /// with `typography`.
+    pub fn page_document(
+        &self,
+        page: &Page,
+        body: &str,
+        typography: Typography,
+    ) -> (TitleBlock, Document) {
         let mut doc = markdown::parse(body);
         let title = take_title_heading(&mut doc, &page.title);
         relevel_headings(&mut doc);
@@ -27,7 +33,7 @@ impl Site {
             .collect();
         let title_block = TitleBlock {
             title,
-            byline: (!byline.is_empty()).then(|| byline.join(" · ")),
+            byline: (!byline.is_empty()).then(|| byline.join(typography.separator)),
         };
         (title_block, doc)
     }

@@ -5,7 +5,7 @@ use super::search::{fold, words};
 
 /// A one-line excerpt of `body` around the first place any query word occurs in its prose (not
 /// in code or headings): markup dropped, at most about `max` characters, `…` where it was cut.
-pub fn excerpt(body: &str, query: &str, max: usize) -> Option<String> {
+pub fn excerpt(body: &str, query: &str, max: usize, ellipsis: &str) -> Option<String> {
     let terms: Vec<Vec<char>> = words(query).map(|w| w.chars().collect()).collect();
     let mut in_code = false;
     for line in body.lines() {
@@ -22,7 +22,7 @@ pub fn excerpt(body: &str, query: &str, max: usize) -> Option<String> {
         let folded: Vec<char> = text.iter().map(|&c| fold(c)).collect();
         let found = terms.iter().filter_map(|term| find(&folded, term)).min();
         if let Some(at) = found {
-            return Some(window(&text, at, max));
+            return Some(window(&text, at, max, ellipsis));
         }
     }
     None
@@ -36,7 +36,7 @@ fn find(haystack: &[char], needle: &[char]) -> Option<usize> {
 }
 
 /// Up to `max` characters of `text` around position `at`, cut at word boundaries.
-fn window(text: &[char], at: usize, max: usize) -> String {
+fn window(text: &[char], at: usize, max: usize, ellipsis: &str) -> String {
     // From the line's start when the match is early in it; else a third of the room before it,
     // and never less room than the end of the line leaves.
     let start = match at < max / 2 {
@@ -59,11 +59,11 @@ fn window(text: &[char], at: usize, max: usize) -> String {
     let middle: String = text[start_cut..end_cut].iter().collect();
     let mut out = String::new();
     if start_cut > 0 {
-        out.push('…');
+        out.push_str(ellipsis);
     }
     out.push_str(middle.trim());
     if end_cut < text.len() {
-        out.push('…');
+        out.push_str(ellipsis);
     }
     out
 }
@@ -97,12 +97,12 @@ mod tests {
     fn excerpts_come_from_the_matching_line() {
         let body = "# Title\n\nFirst line.\n\n```\nrefurbished in code\n```\n\nA **long** line about [refurbished](https://x.example) devices and much more text after it that goes on";
         assert_eq!(
-            excerpt(body, "REFURBISHED", 40).as_deref(),
+            excerpt(body, "REFURBISHED", 40, "…").as_deref(),
             Some("A long line about refurbished devices…")
         );
-        assert_eq!(excerpt(body, "absent", 40), None);
+        assert_eq!(excerpt(body, "absent", 40, "…"), None);
         let long = format!("{} needle {}", "word ".repeat(30), "tail ".repeat(30));
-        let cut = excerpt(&long, "needle", 30).unwrap();
+        let cut = excerpt(&long, "needle", 30, "…").unwrap();
         assert!(
             cut.starts_with('…') && cut.ends_with('…') && cut.contains("needle"),
             "{cut}"

@@ -513,7 +513,11 @@ mod tests {
                 "---\ndate: 2023-02-01\ntitle: Refurbished phones\n---\nWhy I buy them.",
             ),
         ]);
-        let doc = site.search_document(site.build_search_index(), "refurbished");
+        let doc = site.search_document(
+            site.build_search_index(),
+            "refurbished",
+            crate::doc::text::Typography::UNICODE,
+        );
         let Some(Block::Entries(entries)) = doc.blocks.get(2) else {
             panic!("{doc:?}")
         };

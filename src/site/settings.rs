@@ -45,6 +45,8 @@ pub struct GopherSettings {
     pub port: u16,
     /// Text width in display columns.
     pub wrap: usize,
+    /// Every word in ASCII, transliterated, for old clients.
+    pub ascii: bool,
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::routes::Route;
 use super::search::{self, SearchIndex};
 use super::tags::{route_of, tag_slug, Tag};
 use super::Site;
-use crate::doc::text::collapse_spaces;
+use crate::doc::text::{collapse_spaces, Typography};
 use crate::doc::{Block, Document, Entry, Inline, Link};
 
 /// How many posts the home page lists before pointing to the archive.
@@ -79,13 +79,18 @@ impl Site {
     /// holds links to this site on the other protocols, shown on the home page.
     /// Each has a title of its own, so that a client's tab, history and bookmarks tell them
     /// apart, and (but home) the site's title as the way home.
-    pub fn index_document(&self, index: Index, elsewhere: Vec<Link>) -> Document {
+    pub fn index_document(
+        &self,
+        index: Index,
+        elsewhere: Vec<Link>,
+        typography: Typography,
+    ) -> Document {
         let title = match index {
             Index::Home => self.settings.title.clone(),
             Index::Posts => "All posts".to_string(),
             Index::Tags => "Tags".to_string(),
             Index::Tag(i) => match self.tags.get(i) {
-                Some(tag) => format!("Posts tagged \u{201c}{}\u{201d}", tag.name),
+                Some(tag) => format!("Posts tagged {}", typography.quoted(&tag.name)),
                 None => return Document::default(),
             },
         };
@@ -200,7 +205,12 @@ impl Site {
     /// The results of a search in `index` (this snapshot's) as a document: best matches
     /// first, each with an excerpt. Reads the sources of the results shown: call it off the
     /// async workers.
-    pub fn search_document(&self, index: &SearchIndex, query: &str) -> Document {
+    pub fn search_document(
+        &self,
+        index: &SearchIndex,
+        query: &str,
+        typography: Typography,
+    ) -> Document {
         let query = collapse_spaces(query);
         let mut hits = index.search(&query);
         // Equal scores: newest first, as everywhere else.
@@ -217,19 +227,20 @@ impl Site {
             .filter_map(|hit| self.pages.get(hit.page))
             .map(|page| Entry {
                 link: Site::post_link(page),
-                summary: self.excerpt(page, &query),
+                summary: self.excerpt(page, &query, typography),
             })
             .collect();
+        let quoted = typography.quoted(&query);
         let summary = match found {
-            0 => format!("Nothing matches \u{201c}{query}\u{201d}."),
-            1 => format!("1 page matches \u{201c}{query}\u{201d}."),
-            n if n > SEARCH_RESULTS => format!(
-                "{n} pages match \u{201c}{query}\u{201d}; the best {SEARCH_RESULTS} are shown."
-            ),
-            n => format!("{n} pages match \u{201c}{query}\u{201d}."),
+            0 => format!("Nothing matches {quoted}."),
+            1 => format!("1 page matches {quoted}."),
+            n if n > SEARCH_RESULTS => {
+                format!("{n} pages match {quoted}; the best {SEARCH_RESULTS} are shown.")
+            }
+            n => format!("{n} pages match {quoted}."),
         };
         let mut blocks = vec![
-            heading(1, &format!("Search results for \u{201c}{query}\u{201d}")),
+            heading(1, &format!("Search results for {quoted}")),
             Block::Paragraph(vec![Inline::Text(summary)]),
         ];
         if !entries.is_empty() {
@@ -248,11 +259,13 @@ impl Site {
 
     /// A line of a page around the words searched for (its description when the source cannot
     /// be read now or the words are only in its title or tags).
-    fn excerpt(&self, page: &Page, query: &str) -> String {
+    fn excerpt(&self, page: &Page, query: &str, typography: Typography) -> String {
         let from_body = self
             .read_source(&page.file, &page.source)
             .ok()
-            .and_then(|source| excerpt::excerpt(source.body(), query, EXCERPT_CHARS));
+            .and_then(|source| {
+                excerpt::excerpt(source.body(), query, EXCERPT_CHARS, typography.ellipsis)
+            });
         from_body
             .or_else(|| page.description.clone())
             .unwrap_or_default()

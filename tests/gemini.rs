@@ -128,7 +128,7 @@ async fn static_files_keep_their_bytes_and_type() {
     assert_eq!(image.header, "20 image/png");
     assert_eq!(image.body, png);
     let gmi = get(server.gemini, "gemini://localhost/hello.gmi").await;
-    assert_eq!(gmi.header, "20 text/gemini; charset=utf-8");
+    assert_eq!(gmi.header, "20 text/gemini; charset=utf-8; lang=en");
     assert_eq!(gmi.body, b"# Hand-written\n=> /about About\n");
     assert_eq!(
         get(server.gemini, "gemini://localhost/notes.txt")

@@ -428,3 +428,31 @@ async fn gophers_own_words_are_ascii_and_ascii_mode_writes_everything_so() {
         "{gemini}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_written_gmi_page_is_listed_says_its_language_and_links_locally_on_gopher() {
+    let server = TestServer::start(&[], &[]).await;
+    let own = format!("gemini://localhost:{}", server.gemini.port());
+    let page = format!(
+        "# Hand-written\n\n=> {own}/about About me\n=> gemini://elsewhere.example/ Elsewhere\n"
+    );
+    std::fs::write(server.capsule().join("hand.gmi"), page).unwrap();
+    let started = std::time::Instant::now();
+    let home = loop {
+        let home = get(server.gemini, "gemini://localhost/").await.text();
+        if home.contains("hand.gmi") || started.elapsed() > std::time::Duration::from_secs(8) {
+            break home;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(home.contains("=> /hand.gmi Hand-written\n"), "{home}");
+    let served = get(server.gemini, "gemini://localhost/hand.gmi").await;
+    assert_eq!(served.header, "20 text/gemini; charset=utf-8; lang=en");
+    let port = server.gopher.port();
+    let text = text(gopher(server.gopher, b"/hand.gmi\r\n").await);
+    assert!(
+        text.contains(&format!("gopher://localhost:{port}/1/about")),
+        "{text}"
+    );
+    assert!(text.contains("gemini://elsewhere.example/"), "{text}");
+}

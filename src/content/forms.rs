@@ -169,7 +169,21 @@ fn page_bound(site: &Site) -> (usize, String) {
 fn gemtext_file_as_gopher(site: &Site, rel: &str, text: &str) -> Rendered {
     let mut doc = gemtext_source::parse(text);
     let from_dir = folder_of(rel);
-    doc.rewrite_links(|target| site.resolve_link(from_dir, target));
+    let ours = url::gemini(
+        &site.settings.hostname,
+        site.settings.gemini_port.unwrap_or(gemini::DEFAULT_PORT),
+        "",
+    );
+    doc.rewrite_links(|target| {
+        // A gemini:// link to this very capsule is, on Gopher, the local item it names.
+        match target
+            .strip_prefix(&ours)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+        {
+            Some(route) => site.resolve_link("", if route.is_empty() { "/" } else { route }),
+            None => site.resolve_link(from_dir, target),
+        }
+    });
     let text = gopher_text::render_text(None, &doc, &gopher_endpoint(site), &SiteTypes(site));
     let (max, note) = page_bound(site);
     gopher_text_rendered(site, cut::gopher_text(text, max, &note))

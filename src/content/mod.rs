@@ -293,7 +293,15 @@ async fn off_the_workers<T: Send + 'static>(
 /// Opens a capsule file for sending, on the blocking pool under the deadline: below the
 /// content folder through no symlink, a regular file, never waiting on a FIFO.
 async fn open(site: Arc<Site>, file: StaticFile) -> Resource {
-    let mime = media_type(&file.path);
+    let mime = match is_gemtext(&file.path) {
+        // Hand-written gemtext is a page: it says its language, as rendered pages do.
+        true => format!(
+            "{}; lang={}",
+            crate::proto::gemini::GEMTEXT,
+            site.settings.lang
+        ),
+        false => media_type(&file.path),
+    };
     let path = file.path.clone();
     match off_the_workers(move || site.open(&file.file)).await {
         Some(Ok(opened)) => Resource::File {
@@ -344,10 +352,7 @@ fn document(rendered: Rendered) -> Resource {
 }
 
 fn is_gemtext(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("gmi" | "gemini")
-    )
+    path.to_str().is_some_and(crate::site::is_gemtext)
 }
 
 fn log_problems(site: &Site) {

@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use crate::doc::Link;
 use crate::files::Folder;
 
 pub use links::{folder_of, link_to};
@@ -75,6 +76,13 @@ pub struct Site {
     search: OnceLock<SearchIndex>,
     problems: Vec<Problem>,
     unreadable: Vec<Problem>,
+    /// Hand-written gemtext files, listed with the pages.
+    gemtext_pages: Vec<Link>,
+}
+
+/// A hand-written gemtext file: served as it is over Gemini, converted for Gopher.
+pub fn is_gemtext(rel: &str) -> bool {
+    rel.ends_with(".gmi") || rel.ends_with(".gemini")
 }
 
 impl Site {
@@ -105,6 +113,7 @@ impl Site {
             search: OnceLock::new(),
             problems: walk.problems,
             unreadable: walk.unreadable,
+            gemtext_pages: Vec::new(),
             settings,
         };
         for found in walk.found {
@@ -139,6 +148,9 @@ impl Site {
     fn add_found(&mut self, found: scan::Found) {
         if !page::is_markdown(&found.rel) {
             let route: Arc<str> = Arc::from(format!("/{}", found.rel));
+            if is_gemtext(&found.rel) {
+                self.add_gemtext_page(&found, &route);
+            }
             let file = StaticFile {
                 route: route.clone(),
                 path: found.path,
@@ -165,6 +177,25 @@ impl Site {
             Err(err) if err.transient => self.unreadable.push(err.problem),
             Err(err) => self.problems.push(err.problem),
         }
+    }
+
+    /// Notes a hand-written gemtext file as a page to list, titled by its first `#` line.
+    fn add_gemtext_page(&mut self, found: &scan::Found, route: &Arc<str>) {
+        let opened = self.folder.open_file(&found.file);
+        let Ok(text) = source::read_text(opened, &found.path, self.settings.sizes.source) else {
+            return;
+        };
+        let title = text
+            .lines()
+            .find_map(|line| line.strip_prefix('#').filter(|rest| !rest.starts_with('#')))
+            .map(crate::doc::text::collapse_spaces)
+            .filter(|title| !title.is_empty())
+            .unwrap_or_else(|| found.rel.clone());
+        self.gemtext_pages.push(Link {
+            label: title,
+            target: link_to(route),
+            is_image: false,
+        });
     }
 
     fn add_page(&mut self, page: Page) {

@@ -115,7 +115,7 @@ impl Site {
         if let Some(description) = &self.settings.description {
             blocks.push(Block::Paragraph(vec![Inline::Text(description.clone())]));
         }
-        let pages: Vec<Link> = self
+        let mut pages: Vec<Link> = self
             .standalone_pages()
             .into_iter()
             .map(|page| Link {
@@ -123,7 +123,9 @@ impl Site {
                 target: link_to(&page.route),
                 is_image: false,
             })
+            .chain(self.gemtext_pages.iter().cloned())
             .collect();
+        pages.sort_by(|a, b| a.target.cmp(&b.target));
         if !pages.is_empty() {
             blocks.push(heading(2, "Pages"));
             blocks.push(Block::Links(pages));

@@ -4,28 +4,54 @@
 use super::search::{fold, words};
 
 /// A one-line excerpt of `body` around the first place any query word occurs in its prose (not
-/// in code or headings): markup dropped, at most about `max` characters, `…` where it was cut.
+/// in code or headings): markup dropped, at most about `max` characters, `ellipsis` wherever
+/// the paragraph goes on past it (a paragraph written over several lines is one text here, so
+/// a cut at a line's end is marked like any other).
 pub fn excerpt(body: &str, query: &str, max: usize, ellipsis: &str) -> Option<String> {
     let terms: Vec<Vec<char>> = words(query).map(|w| w.chars().collect()).collect();
-    let mut in_code = false;
-    for line in body.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_code = !in_code;
-            continue;
-        }
-        // Code says little out of context, and headings mostly repeat the title.
-        if in_code || trimmed.starts_with('#') {
-            continue;
-        }
-        let text: Vec<char> = strip_markup(line).chars().collect();
+    prose_paragraphs(body).find_map(|paragraph| {
+        let text: Vec<char> = paragraph.chars().collect();
         let folded: Vec<char> = text.iter().map(|&c| fold(c)).collect();
-        let found = terms.iter().filter_map(|term| find(&folded, term)).min();
-        if let Some(at) = found {
-            return Some(window(&text, at, max, ellipsis));
+        let at = terms.iter().filter_map(|term| find(&folded, term)).min()?;
+        Some(window(&text, at, max, ellipsis))
+    })
+}
+
+/// The paragraphs of prose of a markdown body, markup dropped: code and headings left out
+/// (code says little out of context, headings mostly repeat the title), each list item and
+/// quote line a paragraph of its own.
+fn prose_paragraphs(body: &str) -> impl Iterator<Item = String> + '_ {
+    let mut in_code = false;
+    let mut current = String::new();
+    let mut lines = body.lines();
+    std::iter::from_fn(move || loop {
+        let Some(line) = lines.next() else {
+            return (!current.is_empty()).then(|| std::mem::take(&mut current));
+        };
+        let trimmed = line.trim_start();
+        let fence = trimmed.starts_with("```") || trimmed.starts_with("~~~");
+        if fence {
+            in_code = !in_code;
         }
-    }
-    None
+        let starts_item = trimmed.starts_with(['-', '*', '+', '>']) || trimmed.starts_with('#');
+        let ends_paragraph = fence || in_code || trimmed.is_empty() || starts_item;
+        let done = match ends_paragraph && !current.is_empty() {
+            true => Some(std::mem::take(&mut current)),
+            false => None,
+        };
+        if !(fence || in_code || trimmed.starts_with('#')) {
+            let words = strip_markup(line);
+            if !words.is_empty() {
+                if !current.is_empty() {
+                    current.push(' ');
+                }
+                current.push_str(&words);
+            }
+        }
+        if done.is_some() {
+            return done;
+        }
+    })
 }
 
 fn find(haystack: &[char], needle: &[char]) -> Option<usize> {
@@ -92,6 +118,14 @@ fn strip_markup(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paragraph_over_several_lines_is_cut_with_marks_at_both_ends() {
+        let body = "Start of a paragraph that goes on\nand the needle is here, then it\ngoes on and on for a long while after.";
+        let cut = excerpt(body, "needle", 40, "...").unwrap();
+        assert!(cut.starts_with("...") && cut.ends_with("..."), "{cut}");
+        assert!(cut.contains("needle"), "{cut}");
+    }
 
     #[test]
     fn excerpts_come_from_the_matching_line() {

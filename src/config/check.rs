@@ -62,6 +62,17 @@ pub(super) fn check(
             "not a log level; use error, warn, info, debug or trace",
         ));
     }
+    let mut redirects = Vec::new();
+    for (from, to) in file.redirects {
+        if !from.starts_with('/') || !to.starts_with('/') {
+            return Err(origin.invalid(
+                &format!("redirects.{from:?}"),
+                &to,
+                "both routes must start with /, such as \"/old\" = \"/posts/new\"",
+            ));
+        }
+        redirects.push((from, to));
+    }
     Ok(Config {
         site,
         gemini,
@@ -83,6 +94,7 @@ pub(super) fn check(
             level: file.log.level,
             log_ips: file.log.log_ips,
         },
+        redirects,
     })
 }
 

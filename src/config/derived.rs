@@ -21,6 +21,7 @@ impl Config {
             cache_bytes: self.limits.cache_bytes,
             sizes: self.limits.sizes,
             gemini_port,
+            redirects: self.redirects.clone(),
             gopher: gopher_port.map(|port| GopherSettings {
                 port,
                 wrap: self.gopher.wrap,

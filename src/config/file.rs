@@ -22,6 +22,8 @@ pub(super) struct FileConfig {
     pub(super) gopher: GopherSection,
     pub(super) limits: LimitsSection,
     pub(super) log: LogSection,
+    /// `"/old" = "/new"` lines.
+    pub(super) redirects: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]

@@ -28,6 +28,8 @@ pub struct Config {
     pub gopher: Gopher,
     pub limits: Limits,
     pub log: Log,
+    /// Old routes and where they lead now (`[redirects]`), each starting with `/`.
+    pub redirects: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -176,9 +176,21 @@ impl Handler {
 
     async fn selector(&self, selector: &str, query: Option<&str>) -> (Outcome, Answer) {
         let mut resource = self.content.answer(Protocol::Gopher, selector, query).await;
-        // Gopher has no redirects: a folder selector without its slash gets the folder.
+        // Gopher has no redirects: a folder selector without its slash (or a post's with one)
+        // gets what it meant; a route that moved gets a menu pointing to where it is now.
         if let Resource::Redirect(to) = &resource {
-            resource = self.content.answer(Protocol::Gopher, to, query).await;
+            let moved = to.trim_end_matches('/') != selector.trim_end_matches('/');
+            let target = self.content.answer(Protocol::Gopher, to, query).await;
+            if !moved {
+                resource = target;
+            } else {
+                let kind = match &target {
+                    Resource::File { mime, .. } => gopher::ItemType::of_media_type(mime),
+                    _ => gopher::ItemType::Menu,
+                };
+                let menu = routes::moved(to, kind, &self.hostname, self.public_port);
+                return (Outcome::Served, Answer::Menu(menu.into()));
+            }
         }
         let served = |bytes: String| (Outcome::Served, Answer::Bytes(bytes.into()));
         match resource {

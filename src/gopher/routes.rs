@@ -18,6 +18,20 @@ pub fn search_prompt(prompt: &str, selector: &str, host: &str, port: u16) -> Str
     menu.finish()
 }
 
+/// What an old selector (one a page was served at before) answers: a menu pointing to where
+/// the page is now.
+pub fn moved(to: &str, kind: ItemType, host: &str, port: u16) -> String {
+    let mut menu = Menu::default();
+    menu.info("This page has moved:");
+    let to_item = Target {
+        selector: ["", to],
+        host,
+        port,
+    };
+    menu.line(kind, to, to_item);
+    menu.finish()
+}
+
 /// The CAPS file (version 1).
 pub fn caps(version: &str) -> String {
     let version = format!("ServerSoftwareVersion={version}");

@@ -78,6 +78,9 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     pub toc: bool,
     pub lang: Option<String>,
+    /// Routes the page was served at before (Hugo's `aliases`, Jekyll's `redirect_from`),
+    /// each with a leading `/`.
+    pub aliases: Vec<String>,
 }
 
 /// Why a file's front matter could not be read. `line` counts from 1 in the whole file.
@@ -170,10 +173,33 @@ struct RawFrontMatter {
     authors: Option<Vec<Scalar>>,
     description: Option<Scalar>,
     tags: Option<Tags>,
+    /// Jekyll's and Hugo's: tags too, to gemhole.
+    categories: Option<Tags>,
+    /// Zola's `[taxonomies]` table.
+    taxonomies: Option<Taxonomies>,
     draft: Option<bool>,
     slug: Option<Scalar>,
     toc: Option<bool>,
     lang: Option<Scalar>,
+    aliases: Option<Tags>,
+    redirect_from: Option<Tags>,
+}
+
+/// Zola's taxonomies: `tags` and `categories` are read; others are a site's own.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Taxonomies {
+    tags: Option<Tags>,
+    categories: Option<Tags>,
+}
+
+impl Tags {
+    fn into_list(self) -> Vec<String> {
+        match self {
+            Tags::List(list) => list.into_iter().map(Scalar::into_text).collect(),
+            Tags::Joined(joined) => joined.split(',').map(str::to_string).collect(),
+        }
+    }
 }
 
 /// A string, number or boolean taken as its text.
@@ -295,15 +321,35 @@ pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatt
         let names: Vec<String> = raw.authors?.into_iter().map(Scalar::into_text).collect();
         (!names.is_empty()).then(|| names.join(", "))
     });
-    let tags = match raw.tags {
-        None => Vec::new(),
-        Some(Tags::List(list)) => list.into_iter().map(Scalar::into_text).collect(),
-        Some(Tags::Joined(joined)) => joined.split(',').map(str::to_string).collect(),
-    };
-    let tags = tags
+    let taxonomies = raw.taxonomies.unwrap_or_default();
+    let mut tags: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for list in [
+        raw.tags,
+        raw.categories,
+        taxonomies.tags,
+        taxonomies.categories,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for tag in list.into_list() {
+            let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !tag.is_empty() && seen.insert(tag.to_lowercase()) {
+                tags.push(tag);
+            }
+        }
+    }
+    let aliases = [raw.aliases, raw.redirect_from]
         .into_iter()
-        .map(|tag| tag.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|tag| !tag.is_empty())
+        .flatten()
+        .flat_map(Tags::into_list)
+        .map(|alias| alias.trim().to_string())
+        .filter(|alias| !alias.is_empty() && !alias.contains("://"))
+        .map(|alias| match alias.starts_with('/') {
+            true => alias,
+            false => format!("/{alias}"),
+        })
         .collect();
     Ok(FrontMatter {
         title: text(raw.title),
@@ -315,6 +361,7 @@ pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatt
         slug: text(raw.slug),
         toc: raw.toc.unwrap_or(false),
         lang: text(raw.lang),
+        aliases,
     })
 }
 
@@ -446,6 +493,23 @@ mod tests {
         assert!(err.message.contains("nests"), "{err}");
         let fine = "---\ntags: [\"[a]\", '{b}']\nextra: {a: {b: [1, 2]}}\n---\n";
         assert!(split(fine).is_ok());
+    }
+
+    #[test]
+    fn taxonomies_and_old_routes_from_other_generators() {
+        let jekyll = split("---\ncategories: [Rust, web]\ntags: rust\nredirect_from: /old/\n---\n")
+            .unwrap()
+            .meta;
+        assert_eq!(jekyll.tags, ["rust", "web"]);
+        assert_eq!(jekyll.aliases, ["/old/"]);
+        let zola = split("+++\n[taxonomies]\ntags = [\"a\", \"b\"]\n+++\n")
+            .unwrap()
+            .meta;
+        assert_eq!(zola.tags, ["a", "b"]);
+        let hugo = split("---\naliases: [old-name, /posts/older/]\n---\n")
+            .unwrap()
+            .meta;
+        assert_eq!(hugo.aliases, ["/old-name", "/posts/older/"]);
     }
 
     #[test]

@@ -119,6 +119,26 @@ impl Site {
         for found in walk.found {
             site.add_found(found);
         }
+        // Old routes last: a file or page that is there now wins over a redirect.
+        let moved: Vec<(String, Arc<str>, PathBuf)> = site
+            .pages
+            .iter()
+            .flat_map(|page| {
+                page.aliases
+                    .iter()
+                    .map(|alias| (alias.clone(), page.route.clone(), page.source.clone()))
+            })
+            .chain(site.settings.redirects.iter().map(|(from, to)| {
+                (
+                    from.clone(),
+                    Arc::from(to.as_str()),
+                    site.settings.content.clone(),
+                )
+            }))
+            .collect();
+        for (from, to, source) in moved {
+            site.add_redirect(&from, &to, &source);
+        }
         site.posts = (0..site.pages.len())
             .filter(|&i| site.pages[i].is_post)
             .collect();
@@ -196,6 +216,23 @@ impl Site {
             target: link_to(route),
             is_image: false,
         });
+    }
+
+    /// Sends `from` (and `from` without its trailing slash) to `to`, unless something else is
+    /// served there.
+    fn add_redirect(&mut self, from: &str, to: &str, source: &Path) {
+        for old in [from, from.trim_end_matches('/')] {
+            if old.is_empty() || old == to {
+                continue;
+            }
+            let taken = !self.routes.claim(old, Route::Redirect(to.to_string()));
+            if taken && old == from {
+                self.problems.push(Problem::warning(
+                    source,
+                    format!("{from} is served already; it is not redirected to {to}"),
+                ));
+            }
+        }
     }
 
     fn add_page(&mut self, page: Page) {

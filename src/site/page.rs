@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::front::Date;
+use super::links::folder_of;
 use super::problem::Problem;
 use super::settings::Settings;
 use super::source::Source;
@@ -28,6 +29,8 @@ pub struct Page {
     pub tags: Vec<String>,
     pub lang: Option<String>,
     pub toc: bool,
+    /// Routes it was served at before, each answered with a redirect to `route`.
+    pub aliases: Vec<String>,
     pub is_post: bool,
     /// True when neither front matter nor a heading gave a title (the file name stands in).
     pub untitled: bool,
@@ -59,12 +62,25 @@ pub fn describe(
     if meta.draft {
         return Ok(None);
     }
-    let stem = rel
+    let file_stem = rel
         .rsplit('/')
         .next()
         .unwrap_or(rel)
         .trim_end_matches(".markdown")
         .trim_end_matches(".md");
+    // A page bundle (`folder/index.md`, Hugo's and Zola's layout; `_index.md` for a section)
+    // is the folder's page: named after the folder, served at the folder's route.
+    let bundle = matches!(file_stem, "index" | "_index");
+    let folder = folder_of(rel);
+    let stem = match (bundle, folder.rsplit('/').next()) {
+        (true, Some(name)) if !name.is_empty() => name,
+        _ => file_stem,
+    };
+    // Where the page's route goes: its folder's parent for a bundle, its own folder otherwise.
+    let route_folder = match bundle {
+        true => folder_of(folder),
+        false => folder,
+    };
     let found_title = meta
         .title
         .clone()
@@ -79,9 +95,9 @@ pub fn describe(
     let route = if is_post {
         format!("/posts/{slug}")
     } else {
-        match rel.rsplit_once('/') {
-            Some((dir, _)) => format!("/{dir}/{slug}"),
-            None => format!("/{slug}"),
+        match route_folder {
+            "" => format!("/{slug}"),
+            dir => format!("/{dir}/{slug}"),
         }
     };
     Ok(Some(Page {
@@ -96,6 +112,7 @@ pub fn describe(
         tags: meta.tags,
         lang: meta.lang,
         toc: meta.toc,
+        aliases: meta.aliases,
         is_post,
         untitled,
         modified: None,

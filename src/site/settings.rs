@@ -37,6 +37,8 @@ pub struct Settings {
     pub gemini_port: Option<u16>,
     /// How Gopher is served, when it is.
     pub gopher: Option<GopherSettings>,
+    /// Old routes and where they lead now (`[redirects]`).
+    pub redirects: Vec<(String, String)>,
 }
 
 /// The public side of the Gopher listener.
@@ -69,6 +71,7 @@ impl Settings {
             },
             gemini_port: Some(1965),
             gopher: None,
+            redirects: Vec::new(),
         }
     }
 }

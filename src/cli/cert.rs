@@ -7,6 +7,13 @@ use crate::gemini::tls;
 
 pub fn cert(config: &Config, regenerate: bool, force: bool) -> anyhow::Result<ExitCode> {
     let dir = &config.gemini.certs;
+    if !regenerate && !dir.join(tls::CERT_FILE).exists() && !dir.join(tls::KEY_FILE).exists() {
+        anyhow::bail!(
+            "no certificate in {} yet: the server makes one on its first start, or \
+             `gemhole cert --regenerate` makes one now",
+            dir.display()
+        );
+    }
     if regenerate {
         tls::regenerate(dir, &config.host_names(), force)?;
         println!("wrote a new certificate and key in {}", dir.display());

@@ -7,6 +7,14 @@ use crate::config::Config;
 use crate::content;
 use crate::site::{self, Severity, Site};
 
+/// `1 error`, `2 errors`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 pub fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let site = Site::build(Arc::new(config.configured_content_settings()))?;
     let mut problems = site::check::check(&site);
@@ -25,9 +33,11 @@ pub fn check(config: &Config) -> anyhow::Result<ExitCode> {
         .count();
     let warnings = problems.len() - errors;
     println!(
-        "{}: {} pages and posts, {errors} errors, {warnings} warnings",
+        "{}: {}, {}, {}",
         config.site.content.display(),
-        site.pages().len()
+        counted(site.pages().len(), "page or post", "pages and posts"),
+        counted(errors, "error", "errors"),
+        counted(warnings, "warning", "warnings")
     );
     Ok(if errors > 0 {
         ExitCode::FAILURE

@@ -5,16 +5,17 @@
 
 mod cert;
 mod check;
+mod new;
 mod render;
 mod serve;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{Config, Overrides};
+use crate::config::{Config, ConfigError, Overrides};
 
 /// Reads the command line and runs the command; what goes wrong is one line on stderr.
 pub fn main() -> ExitCode {
@@ -69,6 +70,14 @@ enum Command {
         #[arg(long, requires = "regenerate")]
         force: bool,
     },
+    /// Begin a post (or, with --page, a page) titled TITLE, and say where it is served
+    New {
+        /// The title
+        title: String,
+        /// A page at the top of the capsule instead of a dated post
+        #[arg(long)]
+        page: bool,
+    },
     /// Print what a markdown or gemtext file becomes when served
     Render {
         /// The file to render
@@ -96,10 +105,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         gemini_listen: cli.gemini_listen,
         gopher_listen: cli.gopher_listen,
     };
-    let config = Config::load(cli.config.as_deref(), &overrides)?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    let config = match (&command, Config::load(cli.config.as_deref(), &overrides)) {
+        // Outside a capsule, a file renders with the defaults and its own folder as the
+        // capsule: `gemhole render` works on any markdown file, from anywhere.
+        (Command::Render { file, .. }, Err(ConfigError::Invalid { key, .. }))
+            if key == "site.content" && overrides.content.is_none() =>
+        {
+            let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
+            let overrides = Overrides {
+                content: Some(folder.map_or_else(|| PathBuf::from("."), Path::to_path_buf)),
+                ..overrides
+            };
+            Config::load(cli.config.as_deref(), &overrides)?
+        }
+        (_, loaded) => loaded?,
+    };
+    match command {
         Command::Serve => serve::serve(&config).map(|()| ExitCode::SUCCESS),
         Command::Check => check::check(&config),
+        Command::New { title, page } => new::new(&config, &title, page).map(|()| ExitCode::SUCCESS),
         Command::Cert { regenerate, force } => cert::cert(&config, regenerate, force),
         Command::Render { file, to } => {
             render::render(&config, &file, to).map(|()| ExitCode::SUCCESS)

@@ -109,6 +109,10 @@ fn site(
         None => base.join(file.content.unwrap_or_else(|| PathBuf::from("capsule"))),
     };
     if !content.is_dir() {
+        let origin = match overrides.content {
+            Some(_) => Origin("--content"),
+            None => Origin(origin.0),
+        };
         return Err(origin.invalid(
             "site.content",
             &content.display(),

@@ -109,10 +109,10 @@ pub struct Overrides {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}; check the path and that gemhole may read it")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}:{line}: {message}")]
     Syntax {
@@ -155,10 +155,10 @@ impl Config {
                         "defaults".to_string(),
                         PathBuf::new(),
                     ),
-                    Err(source) => {
+                    Err(error) => {
                         return Err(ConfigError::Read {
                             path: path.to_path_buf(),
-                            source,
+                            error,
                         })
                     }
                 }
@@ -179,9 +179,9 @@ impl Config {
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
@@ -194,11 +194,42 @@ fn parse(path: &Path, text: &str) -> Result<FileConfig, ConfigError> {
         let line = err.span().map_or(1, |span| {
             text[..span.start.min(text.len())].matches('\n').count() + 1
         });
+        let mut message = err.message().replace('\n', " ");
+        if message.contains("expected a sequence") {
+            message.push_str("; write it as a list, such as [\"value\"]");
+        }
+        if message == "invalid socket address syntax" {
+            message.push_str(
+                "; write an IP address and a port, such as \"127.0.0.1:7070\" or \"[::1]:7070\" (a host name will not do)",
+            );
+        }
+        // Name the key the value was given for, when the line holds one.
+        if let Some(key) = key_on_line(text, line).filter(|key| !message.contains(key.as_str())) {
+            message = format!("{key}: {message}");
+        }
         ConfigError::Syntax {
             path: path.to_path_buf(),
             line,
-            message: err.message().replace('\n', " "),
+            message,
         }
+    })
+}
+
+/// `section.key` for a `key = value` line of a TOML text (1-based `line`), as written.
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let key = lines.get(line.checked_sub(1)?)?.split_once('=')?.0.trim();
+    if key.is_empty() || key.starts_with('[') {
+        return None;
+    }
+    let section = lines[..line - 1]
+        .iter()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']'))
+        .map(str::trim);
+    Some(match section {
+        Some(section) => format!("{section}.{key}"),
+        None => key.to_string(),
     })
 }
 

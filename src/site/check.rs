@@ -25,6 +25,15 @@ pub fn check(site: &Site) -> Vec<Problem> {
                 "post has no `date`; it is listed after the dated posts".to_string(),
             ));
         }
+        for (line, key, likely) in &page.misspelt {
+            problems.push(
+                Problem::warning(
+                    &page.source,
+                    format!("`{key}` is not a key gemhole reads (it is ignored); did you mean `{likely}`?"),
+                )
+                .at_line(*line),
+            );
+        }
         if page.untitled {
             problems.push(Problem::warning(
                 &page.source,

@@ -81,6 +81,78 @@ pub struct FrontMatter {
     /// Routes the page was served at before (Hugo's `aliases`, Jekyll's `redirect_from`),
     /// each with a leading `/`.
     pub aliases: Vec<String>,
+    /// Keys gemhole does not read that look like misspellings of one it does: (line in the
+    /// file, the key, the key it likely meant).
+    pub misspelt: Vec<(usize, String, &'static str)>,
+}
+
+/// The keys gemhole reads.
+const KEYS: [&str; 14] = [
+    "title",
+    "date",
+    "author",
+    "authors",
+    "description",
+    "tags",
+    "categories",
+    "taxonomies",
+    "draft",
+    "slug",
+    "toc",
+    "lang",
+    "aliases",
+    "redirect_from",
+];
+
+/// The likely meant key for `key`, when `key` is not one gemhole reads but is one or two
+/// letters away from one (`titel`, `tag`, `dat`).
+fn likely_key(key: &str) -> Option<&'static str> {
+    let key = key.to_lowercase();
+    if KEYS.contains(&key.as_str()) {
+        return None;
+    }
+    KEYS.iter()
+        .map(|known| (distance(&key, known), *known))
+        .filter(|(d, known)| *d <= 2 && *d < known.len() / 2 + 1)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, known)| known)
+}
+
+/// Edits (insertions, deletions, substitutions, swaps of neighbours) from `a` to `b`.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// The top-level keys of a front matter block, as written (none when it does not parse).
+fn keys_of(block: &str, format: Format) -> Vec<String> {
+    use std::collections::BTreeMap;
+    type Keys = BTreeMap<String, serde::de::IgnoredAny>;
+    let keys: Option<Keys> = match format {
+        Format::Yaml => serde_yaml::from_str(block).ok(),
+        Format::Toml => toml::from_str(block).ok(),
+    };
+    keys.map(|keys| keys.into_keys().collect())
+        .unwrap_or_default()
 }
 
 /// Why a file's front matter could not be read. `line` counts from 1 in the whole file.
@@ -362,6 +434,13 @@ pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatt
         toc: raw.toc.unwrap_or(false),
         lang: text(raw.lang),
         aliases,
+        misspelt: keys_of(block, format)
+            .into_iter()
+            .filter_map(|key| {
+                let likely = likely_key(&key)?;
+                Some((FIRST_LINE + key_line(block, &key), key, likely))
+            })
+            .collect(),
     })
 }
 
@@ -510,6 +589,22 @@ mod tests {
             .unwrap()
             .meta;
         assert_eq!(hugo.aliases, ["/old-name", "/posts/older/"]);
+    }
+
+    #[test]
+    fn keys_close_to_ours_are_named_and_other_generators_keys_are_not() {
+        let meta =
+            split("---\ntitel: T\ntag: [a]\ndat: 2024-01-01\nlayout: post\nweight: 3\n---\n")
+                .unwrap()
+                .meta;
+        assert_eq!(
+            meta.misspelt,
+            [
+                (4, "dat".to_string(), "date"),
+                (3, "tag".to_string(), "tags"),
+                (2, "titel".to_string(), "title"),
+            ]
+        );
     }
 
     #[test]

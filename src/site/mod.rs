@@ -20,6 +20,7 @@ mod scan;
 pub mod search;
 mod settings;
 pub mod source;
+pub mod starter;
 pub mod tags;
 pub mod words;
 

@@ -31,6 +31,8 @@ pub struct Page {
     pub toc: bool,
     /// Routes it was served at before, each answered with a redirect to `route`.
     pub aliases: Vec<String>,
+    /// Front matter keys that look misspelt: (line, key, the key likely meant).
+    pub misspelt: Vec<(usize, String, &'static str)>,
     pub is_post: bool,
     /// True when neither front matter nor a heading gave a title (the file name stands in).
     pub untitled: bool,
@@ -113,6 +115,7 @@ pub fn describe(
         lang: meta.lang,
         toc: meta.toc,
         aliases: meta.aliases,
+        misspelt: meta.misspelt,
         is_post,
         untitled,
         modified: None,

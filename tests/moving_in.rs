@@ -87,3 +87,69 @@ async fn old_routes_lead_to_the_new_ones() {
         "{menu}"
     );
 }
+
+const HUGO_SHORTCODES: &[u8] = b"---\ntitle: Shortcodes\ndate: 2024-05-04\n---\n\
+{{< figure src=\"view.png\" caption=\"The view\" >}}\n\n\
+See [the bundle]({{< ref \"a-bundle/index.md\" >}}) and {{< youtube abc123 >}}.\n\n\
+{{< highlight rust >}}\nlet x = \"{{ kept }}\";\n{{< /highlight >}}\n\n\
+{{< notice warning >}}Careful.{{< /notice >}}\n";
+const LIQUID: &[u8] = b"---\ntitle: Liquid\ndate: 2024-05-05\n---\n\
+Read [the docs]({{ \"/docs/\" | relative_url }}) and [an older post]({% post_url 2024-05-02-from-jekyll %}).\n\n\
+{% include footer.html %}\n\n`{% raw %}` stays in code.\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_syntax_keeps_its_meaning_and_never_reaches_readers() {
+    let server = TestServer::start(
+        &[
+            ("posts/a-bundle/index.md", HUGO_BUNDLE),
+            ("posts/2024-05-04-shortcodes.md", HUGO_SHORTCODES),
+            ("posts/2024-05-05-liquid.md", LIQUID),
+            ("posts/2024-05-02-from-jekyll.markdown", JEKYLL),
+            (
+                "docs/_index.md",
+                b"---\ntitle: The docs\n---\nSection page.\n",
+            ),
+        ],
+        &[],
+    )
+    .await;
+    let hugo = get(server.gemini, "gemini://localhost/posts/shortcodes")
+        .await
+        .text();
+    for line in [
+        "=> /posts/view.png The view",
+        "=> /posts/a-bundle the bundle",
+        "=> https://www.youtube.com/watch?v=abc123 a video on YouTube",
+        "```rust\nlet x = \"{{ kept }}\";\n```",
+        "Careful.",
+    ] {
+        assert!(hugo.contains(line), "{line} in {hugo}");
+    }
+    assert!(!hugo.contains("{{<") && !hugo.contains("notice"), "{hugo}");
+    let liquid = get(server.gemini, "gemini://localhost/posts/liquid")
+        .await
+        .text();
+    assert!(liquid.contains("=> /docs/ the docs"), "{liquid}");
+    assert!(
+        liquid.contains("=> /posts/from-jekyll an older post"),
+        "{liquid}"
+    );
+    assert!(liquid.contains("`{% raw %}` stays in code."), "{liquid}");
+    assert!(!liquid.contains("{% include"), "{liquid}");
+    let menu = String::from_utf8(gopher(server.gopher, b"/posts/shortcodes\r\n").await).unwrap();
+    assert!(!menu.contains("{{<"), "{menu}");
+    // check names what it took out, with file and line.
+    std::fs::write(server.dir.path().join("config.toml"), "").unwrap();
+    let report = std::process::Command::new(env!("CARGO_BIN_EXE_gemhole"))
+        .current_dir(server.dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert!(report.contains("2024-05-05-liquid.md:7: warning: template tag {% include footer.html %} means nothing outside its generator"), "{report}");
+    assert!(
+        report
+            .contains("2024-05-04-shortcodes.md:13: warning: template tag {{< notice warning >}}"),
+        "{report}"
+    );
+}

@@ -11,6 +11,7 @@ use percent_encoding::percent_decode_str;
 use super::links::folder_of;
 use super::page::Page;
 use super::problem::Problem;
+use super::templates;
 use super::Site;
 use crate::doc::markdown;
 
@@ -40,22 +41,34 @@ pub fn check(site: &Site) -> Vec<Problem> {
                 "has no `title` and no `#` heading; its file name stands in".to_string(),
             ));
         }
-        problems.extend(broken_links(site, page));
+        problems.extend(body_problems(site, page));
     }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     problems.dedup();
     problems
 }
 
-/// Links and images of a page that point into the capsule at nothing.
-fn broken_links(site: &Site, page: &Page) -> Vec<Problem> {
+/// What a page's body holds that readers will not see as written: template tags taken out,
+/// and links and images that point into the capsule at nothing.
+fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
     let Ok(source) = site.read_source(&page.file, &page.source) else {
         return Vec::new();
     };
     let body_start_line = source.lines_before_body();
     let from_dir = folder_of(&page.rel);
-    let mut problems = Vec::new();
-    for link in markdown::link_targets(source.body()) {
+    let expanded = templates::expand(source.body());
+    let mut problems: Vec<Problem> = expanded
+        .removed
+        .iter()
+        .map(|(line, tag)| {
+            Problem::warning(
+                &page.source,
+                format!("template tag {tag} means nothing outside its generator; it is left out of what readers see"),
+            )
+            .at_line(body_start_line + line)
+        })
+        .collect();
+    for link in markdown::link_targets(&expanded.text) {
         let resolved = site.resolve_link(from_dir, &link.target);
         if !resolved.starts_with('/') {
             continue;

@@ -3,6 +3,7 @@
 
 use super::links::folder_of;
 use super::page::Page;
+use super::templates;
 use super::words::heading;
 use super::Site;
 use crate::doc::text::{collapse_spaces, Typography};
@@ -17,7 +18,7 @@ impl Site {
         body: &str,
         typography: Typography,
     ) -> (TitleBlock, Document) {
-        let mut doc = markdown::parse(body);
+        let mut doc = markdown::parse(&templates::expand(body).text);
         let title = take_title_heading(&mut doc, &page.title);
         relevel_headings(&mut doc);
         if page.toc {

@@ -75,7 +75,11 @@ impl Site {
             }
         }
         let rel = segments.join("/");
-        let mut route = match self.source_routes.get(&rel) {
+        // A source named without its extension (Jekyll's `post_url` names posts so).
+        let source = ["", ".md", ".markdown"]
+            .iter()
+            .find_map(|extension| self.source_routes.get(&format!("{rel}{extension}")));
+        let mut route = match source {
             Some(route) => route.to_string(),
             None if decoded.ends_with('/') && !rel.is_empty() => format!("/{rel}/"),
             None => format!("/{rel}"),

@@ -22,6 +22,7 @@ mod settings;
 pub mod source;
 pub mod starter;
 pub mod tags;
+mod templates;
 pub mod words;
 
 use std::collections::HashMap;

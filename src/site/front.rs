@@ -339,6 +339,35 @@ fn too_deep(block: &str) -> Option<usize> {
     None
 }
 
+/// The first line (from 0) at or before `noticed` that leaves a bracket or a quote open at its
+/// end, when one does.
+fn left_open(block: &str, noticed: usize) -> Option<usize> {
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    for (number, line) in block.lines().enumerate().take(noticed + 1) {
+        let open_before = depth > 0 || quote.is_some();
+        // A quote opens a scalar only where a value begins (`It's` is no quote).
+        let mut value_begins = true;
+        for c in line.chars() {
+            let begins = value_begins;
+            value_begins =
+                c.is_whitespace() && value_begins || matches!(c, ':' | '[' | '{' | ',' | '-');
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if begins => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if !open_before && (depth > 0 || quote.is_some()) {
+            return Some(number);
+        }
+    }
+    None
+}
+
 /// Reads a front matter block found by [`locate`].
 pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatterError> {
     // The block starts on the file's second line.
@@ -355,10 +384,15 @@ pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatt
     let last_line = FIRST_LINE + block.lines().count().saturating_sub(1);
     let raw: RawFrontMatter = match format {
         Format::Yaml if block.trim().is_empty() => RawFrontMatter::default(),
-        Format::Yaml => serde_yaml::from_str(block).map_err(|err| FrontMatterError {
-            line: (FIRST_LINE + err.location().map_or(0, |l| l.line().saturating_sub(1)))
-                .min(last_line),
-            message: format!("front matter is not valid YAML: {}", yaml_message(&err)),
+        Format::Yaml => serde_yaml::from_str(block).map_err(|err| {
+            let noticed = err.location().map_or(0, |l| l.line().saturating_sub(1));
+            // The parser notices an unclosed bracket or quote only lines later: point at the
+            // line that opened it.
+            let wrong = left_open(block, noticed).unwrap_or(noticed);
+            FrontMatterError {
+                line: (FIRST_LINE + wrong).min(last_line),
+                message: format!("front matter is not valid YAML: {}", yaml_message(&err)),
+            }
         })?,
         Format::Toml => toml::from_str(block).map_err(|err| FrontMatterError {
             line: (FIRST_LINE
@@ -538,7 +572,15 @@ mod tests {
         assert!(err.message.contains("not a date"), "{}", err.message);
 
         let err = split("---\ntitle: ok\ntags: [unclosed\n---\n").unwrap_err();
-        assert!(err.line >= 3, "{err}");
+        assert_eq!(err.line, 3, "{err}");
+        let err = split("---\ntitle: [unclosed\ndate: 2024-01-02\n---\n").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        let err = split("---\ntitle: \"unterminated\ndate: 2024-01-02\n---\n").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        let err = split("---\ntitle: ok\ndate: : bad\n---\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        let err = split("---\ntitle: It's fine\ndate: : bad\n---\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
         assert!(err.message.contains("YAML"), "{err}");
 
         let err = split("---\ntitle: never closed\n").unwrap_err();

@@ -75,7 +75,8 @@ pub fn absolute_url(link: &Link, at: &Endpoint, types: &dyn ItemTypes) -> String
         return url_text(&link.target).into_owned();
     }
     let item = item_for(link, at, types);
-    url::gopher(&at.host, at.port, item.kind, &link.target)
+    // A target can hold a line break (`&#10;` in markdown): encoded, as in any URL here.
+    url::gopher(&at.host, at.port, item.kind, &url_text(&link.target))
 }
 
 /// [`collapse_spaces`], without a copy when there is nothing to collapse.

@@ -310,6 +310,14 @@ mod tests {
     }
 
     #[test]
+    fn a_line_break_in_a_local_target_cannot_break_a_line() {
+        // Found by fuzzing: pulldown-cmark turns `&#10;` into a real line feed.
+        let out = text("[l](/l/&#10;3)");
+        assert!(out.contains("[1] gopher://example.org/0/l/%0A3\r\n"), "{out:?}");
+        assert!(out.split("\r\n").all(|line| !line.contains(['\r', '\n'])));
+    }
+
+    #[test]
     fn title_block_is_underlined_to_its_width() {
         let title = TitleBlock {
             title: "日本 post".into(),

@@ -95,7 +95,8 @@ See [the bundle]({{< ref \"a-bundle/index.md\" >}}) and {{< youtube abc123 >}}.\
 {{< notice warning >}}Careful.{{< /notice >}}\n";
 const LIQUID: &[u8] = b"---\ntitle: Liquid\ndate: 2024-05-05\n---\n\
 Read [the docs]({{ \"/docs/\" | relative_url }}) and [an older post]({% post_url 2024-05-02-from-jekyll %}).\n\n\
-{% include footer.html %}\n\n`{% raw %}` stays in code.\n";
+{% include footer.html %}\n\n`{% raw %}` stays in code. By {{ page.author }} for {{ site.title }}.\n\n\
+{% include note.md %}\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn template_syntax_keeps_its_meaning_and_never_reaches_readers() {
@@ -104,6 +105,7 @@ async fn template_syntax_keeps_its_meaning_and_never_reaches_readers() {
             ("posts/a-bundle/index.md", HUGO_BUNDLE),
             ("posts/2024-05-04-shortcodes.md", HUGO_SHORTCODES),
             ("posts/2024-05-05-liquid.md", LIQUID),
+            ("_includes/note.md", b"An included *note*."),
             ("posts/2024-05-02-from-jekyll.markdown", JEKYLL),
             (
                 "docs/_index.md",
@@ -136,6 +138,11 @@ async fn template_syntax_keeps_its_meaning_and_never_reaches_readers() {
     );
     assert!(liquid.contains("`{% raw %}` stays in code."), "{liquid}");
     assert!(!liquid.contains("{% include"), "{liquid}");
+    assert!(
+        liquid.contains("By Jules Spender for Test capsule."),
+        "{liquid}"
+    );
+    assert!(liquid.contains("An included note."), "{liquid}");
     let menu = String::from_utf8(gopher(server.gopher, b"/posts/shortcodes\r\n").await).unwrap();
     assert!(!menu.contains("{{<"), "{menu}");
     // check names what it took out, with file and line.

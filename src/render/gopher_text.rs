@@ -313,7 +313,10 @@ mod tests {
     fn a_line_break_in_a_local_target_cannot_break_a_line() {
         // Found by fuzzing: pulldown-cmark turns `&#10;` into a real line feed.
         let out = text("[l](/l/&#10;3)");
-        assert!(out.contains("[1] gopher://example.org/0/l/%0A3\r\n"), "{out:?}");
+        assert!(
+            out.contains("[1] gopher://example.org/0/l/%0A3\r\n"),
+            "{out:?}"
+        );
         assert!(out.split("\r\n").all(|line| !line.contains(['\r', '\n'])));
     }
 

@@ -8,6 +8,7 @@
 
 use percent_encoding::percent_decode_str;
 
+use super::document::PageLookup;
 use super::links::folder_of;
 use super::page::Page;
 use super::problem::Problem;
@@ -56,7 +57,8 @@ fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
     };
     let body_start_line = source.lines_before_body();
     let from_dir = folder_of(&page.rel);
-    let expanded = templates::expand(source.body());
+    let lookup = PageLookup { site, page };
+    let expanded = templates::expand(source.body(), &lookup);
     let mut problems: Vec<Problem> = expanded
         .removed
         .iter()

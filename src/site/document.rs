@@ -18,7 +18,8 @@ impl Site {
         body: &str,
         typography: Typography,
     ) -> (TitleBlock, Document) {
-        let mut doc = markdown::parse(&templates::expand(body).text);
+        let lookup = PageLookup { site: self, page };
+        let mut doc = markdown::parse(&templates::expand(body, &lookup).text);
         let title = take_title_heading(&mut doc, &page.title);
         relevel_headings(&mut doc);
         if page.toc {
@@ -69,6 +70,39 @@ fn take_title_heading(doc: &mut Document, title: &str) -> String {
     };
     doc.blocks.remove(0);
     shown
+}
+
+/// What a page's template tags may ask for: its front matter's words, the site's, and the
+/// capsule's `_includes/` files.
+pub(super) struct PageLookup<'a> {
+    pub(super) site: &'a Site,
+    pub(super) page: &'a Page,
+}
+
+impl templates::Lookup for PageLookup<'_> {
+    fn param(&self, key: &str) -> Option<String> {
+        let (page, settings) = (self.page, &self.site.settings);
+        match key {
+            "title" => Some(page.title.clone()),
+            "description" | "summary" => page.description.clone(),
+            "author" => page.author.clone(),
+            "date" => page.date.map(|date| date.to_string()),
+            "site.title" => Some(settings.title.clone()),
+            "site.description" => settings.description.clone(),
+            "site.author" => settings.author.clone(),
+            _ => None,
+        }
+    }
+
+    fn include(&self, file: &str) -> Option<String> {
+        if file.contains("..") || file.starts_with('/') {
+            return None;
+        }
+        let rel = format!("_includes/{file}");
+        let opened = self.site.open(&rel);
+        let path = self.site.settings.content.join(&rel);
+        super::source::read_text(opened, &path, self.site.settings.sizes.source).ok()
+    }
 }
 
 /// Heading levels made relative: the title is the page's level 1, so the shallowest heading of

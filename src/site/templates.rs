@@ -15,8 +15,17 @@ pub struct Expanded {
     pub removed: Vec<(usize, String)>,
 }
 
+/// What a tag may ask of the page and the site it stands in.
+pub trait Lookup {
+    /// A parameter: the page's by its name (`title`), the site's as `site.title` (Hugo's
+    /// `param`, Liquid's `page.*` and `site.*`).
+    fn param(&self, key: &str) -> Option<String>;
+    /// The text of a file in the capsule's `_includes/` folder (Liquid's `include`).
+    fn include(&self, file: &str) -> Option<String>;
+}
+
 /// Expands the template syntax of a markdown body.
-pub fn expand(body: &str) -> Expanded {
+pub fn expand(body: &str, lookup: &dyn Lookup) -> Expanded {
     if !body.contains("{{") && !body.contains("{%") {
         return Expanded {
             text: body.to_string(),
@@ -59,7 +68,7 @@ pub fn expand(body: &str) -> Expanded {
                     out.text.push('\n');
                     Within::Raw
                 } else {
-                    out.line(line, number + 1);
+                    out.line(line, number + 1, lookup);
                     Within::Prose
                 }
             }
@@ -82,15 +91,15 @@ enum Within {
 
 impl Expanded {
     /// One line outside code: its code spans kept, its template tags expanded.
-    fn line(&mut self, line: &str, number: usize) {
+    fn line(&mut self, line: &str, number: usize, lookup: &dyn Lookup) {
         let mut rest = line;
         while !rest.is_empty() {
             // A code span: from a run of backticks to the same run again.
             let Some(tick) = rest.find('`') else {
-                self.prose(rest, number);
+                self.prose(rest, number, lookup);
                 return;
             };
-            self.prose(&rest[..tick], number);
+            self.prose(&rest[..tick], number, lookup);
             let after = &rest[tick..];
             let run = after.len() - after.trim_start_matches('`').len();
             let ticks = &after[..run];
@@ -109,7 +118,7 @@ impl Expanded {
     }
 
     /// Prose: each `{{< >}}`, `{{% %}}`, `{% %}` and `{{ }}` replaced by what it stands for.
-    fn prose(&mut self, text: &str, number: usize) {
+    fn prose(&mut self, text: &str, number: usize, lookup: &dyn Lookup) {
         let mut rest = text;
         while let Some((start, open, close)) = next_tag(rest) {
             self.text.push_str(&rest[..start]);
@@ -120,7 +129,7 @@ impl Expanded {
             };
             let inner = after[..end].trim().trim_matches('-').trim();
             let written = &rest[start..start + open.len() + end + close.len()];
-            match meaning(open, inner) {
+            match meaning(open, inner, lookup) {
                 Some(markdown) => self.text.push_str(&markdown),
                 None => self.removed.push((number, written.to_string())),
             }
@@ -162,7 +171,7 @@ fn tag_inner(line: &str) -> Option<&str> {
 }
 
 /// The markdown a tag stands for, or `None` for one that is only taken out.
-fn meaning(open: &str, inner: &str) -> Option<String> {
+fn meaning(open: &str, inner: &str, lookup: &dyn Lookup) -> Option<String> {
     let mut words = inner.split_whitespace();
     let name = words.next()?;
     let args: Vec<&str> = words.collect();
@@ -208,9 +217,11 @@ fn meaning(open: &str, inner: &str) -> Option<String> {
             let id = named("id")?;
             Some(format!("[a post on X](https://x.com/{user}/status/{id})"))
         }
+        ("{{<" | "{{%", "param") => lookup.param(&first()?),
         ("{%", "link") => first(),
+        ("{%", "include") => lookup.include(&first()?),
         ("{%", "post_url") => Some(format!("/posts/{}", first()?)),
-        ("{{", _) => liquid_output(inner),
+        ("{{", _) => liquid_output(inner, lookup),
         _ => None,
     }
 }
@@ -226,12 +237,22 @@ fn video(site: &str, prefix: &str, id: &str) -> String {
     format!("[a video on {site}]({prefix}{id})")
 }
 
-/// Liquid's `{{ ... }}`: the site's base URL (empty: routes are the capsule's own), and a
-/// quoted route through `relative_url` or `absolute_url` (the route itself).
-fn liquid_output(inner: &str) -> Option<String> {
+/// Liquid's `{{ ... }}`: the site's base URL (empty: routes are the capsule's own), a page's or
+/// the site's parameter, and a quoted route through `relative_url` or `absolute_url` (the
+/// route itself).
+fn liquid_output(inner: &str, lookup: &dyn Lookup) -> Option<String> {
     match inner {
         "site.baseurl" | "site.url" => return Some(String::new()),
         _ => {}
+    }
+    // `{{ page.title }}` is the page's parameter, `{{ site.title }}` the site's.
+    if !inner.contains([' ', '|']) {
+        if let Some(key) = inner.strip_prefix("page.") {
+            return lookup.param(key);
+        }
+        if inner.starts_with("site.") {
+            return lookup.param(inner);
+        }
     }
     let (value, filters) = inner.split_once('|')?;
     let filter = filters.trim();
@@ -247,17 +268,34 @@ fn liquid_output(inner: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A page titled "Page" on the site "Site", with `_includes/footer.html`.
+    struct Fixture;
+
+    impl Lookup for Fixture {
+        fn param(&self, key: &str) -> Option<String> {
+            match key {
+                "title" => Some("Page".to_string()),
+                "site.title" => Some("Site".to_string()),
+                _ => None,
+            }
+        }
+
+        fn include(&self, file: &str) -> Option<String> {
+            (file == "footer.html").then(|| "Thanks for reading.".to_string())
+        }
+    }
+
     #[test]
     fn hugo_shortcodes_keep_their_meaning() {
         let body = "{{< figure src=\"cat.png\" caption=\"The cat\" >}}\n\
                     See [x]({{< ref \"other.md\" >}}) and {{< youtube abc >}}.\n\
                     {{< highlight go >}}\nfmt.Println(\"{{ not a tag }}\")\n{{< /highlight >}}\n\
-                    {{< param author >}} gone\n";
-        let out = expand(body);
+                    {{< param author >}} gone, {{< param title >}} kept\n";
+        let out = expand(body, &Fixture);
         assert_eq!(
             out.text,
             "![The cat](cat.png)\nSee [x](other.md) and [a video on YouTube](https://www.youtube.com/watch?v=abc).\n\
-             ```go\nfmt.Println(\"{{ not a tag }}\")\n```\n gone\n"
+             ```go\nfmt.Println(\"{{ not a tag }}\")\n```\n gone, Page kept\n"
         );
         assert_eq!(out.removed, [(6, "{{< param author >}}".to_string())]);
     }
@@ -266,17 +304,17 @@ mod tests {
     fn liquid_keeps_its_meaning_and_code_is_left_alone() {
         let body = "[docs]({{ \"/docs/\" | relative_url }}) {{ site.baseurl }}/x\n\
                     {% post_url 2010-07-21-name %} and `{% raw %}` in a span\n\
-                    {% include footer.html %}\n\
+                    {% include footer.html %} {% include other.html %} {{ site.title }}\n\
                     ```\n{% include kept.html %}\n```\n\
                     {% raw %}\n{{ literally }}\n{% endraw %}\n\
                     {% highlight ruby %}\nputs 1\n{% endhighlight %}\n";
-        let out = expand(body);
+        let out = expand(body, &Fixture);
         assert_eq!(
             out.text,
-            "[docs](/docs/) /x\n/posts/2010-07-21-name and `{% raw %}` in a span\n\n\
+            "[docs](/docs/) /x\n/posts/2010-07-21-name and `{% raw %}` in a span\nThanks for reading.  Site\n\
              ```\n{% include kept.html %}\n```\n\n{{ literally }}\n\n```ruby\nputs 1\n```\n"
         );
-        assert_eq!(out.removed, [(3, "{% include footer.html %}".to_string())]);
-        assert_eq!(expand("no templates").text, "no templates");
+        assert_eq!(out.removed, [(3, "{% include other.html %}".to_string())]);
+        assert_eq!(expand("no templates", &Fixture).text, "no templates");
     }
 }

@@ -160,7 +160,7 @@ PY
 gopher_request() { # prints the source port on success
     local reply
     reply=$(curl -s --max-time 10 -w '\n%{local_port}' "gopher://127.0.0.1:$front_gopher/1/") &&
-        grep -q "^02023-11-20 Back Market Adventures" <<<"$reply" &&
+        grep -q "^12023-11-20 Back Market Adventures" <<<"$reply" &&
         tail -n 1 <<<"$reply"
 }
 # Runs a request; on success remembers its source port.

@@ -8,29 +8,9 @@ mod common;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{copy_dir, get, gopher, prepare, Running, TestServer};
-
-/// How long a change may take to show; the server promises two seconds, the slack is for
-/// loaded CI machines.
-const PATIENCE: Duration = Duration::from_secs(8);
-
-/// Polls `check` until it holds or [`PATIENCE`] runs out.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < PATIENCE {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: not seen within {PATIENCE:?}");
-}
+use common::{copy_dir, eventually, get, gopher, prepare, Running, TestServer};
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

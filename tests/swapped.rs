@@ -9,25 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{get, gopher, prepare, TestServer};
-
-/// How long a change may take to be seen: the server promises a second, CI is slow.
-const PATIENCE: Duration = Duration::from_secs(8);
-
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < PATIENCE {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: not seen within {PATIENCE:?}");
-}
+use common::{eventually, get, gopher, prepare, TestServer};
 
 /// Puts `make` (a symlink, a FIFO) at `path` in one rename, as an attacker with write access
 /// to the capsule would, so there is no moment without a file there.

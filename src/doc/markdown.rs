@@ -12,12 +12,12 @@ use pulldown_cmark::{
 };
 
 use super::html;
-use super::text::{collapse_spaces, normalize_line_ends};
+use super::text::{self, normalize_line_ends};
 use super::{Align, Block, Document, Inline, Inlines, Link, ListItem, Marker, Note, Table};
 
 /// The markdown gemhole reads, the same for every reading of a body: CommonMark with GitHub's
 /// tables, footnotes, strikethrough and task lists.
-const OPTIONS: Options = Options::ENABLE_TABLES
+pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_FOOTNOTES)
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_TASKLISTS)
@@ -39,76 +39,6 @@ pub fn parse(markdown: &str) -> Document {
         builder.event(event);
     }
     builder.finish()
-}
-
-/// The words of the body's first level-1 heading, as the renderer would show them: a title
-/// for a file whose front matter gives none.
-pub fn first_heading(markdown: &str) -> Option<String> {
-    let mut in_heading = false;
-    let mut words = String::new();
-    for event in Parser::new_ext(markdown, OPTIONS) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) => in_heading = true,
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
-                let title = collapse_spaces(&words);
-                if !title.is_empty() {
-                    return Some(title);
-                }
-                in_heading = false;
-            }
-            Event::Text(text) if in_heading => words.push_str(&text),
-            Event::Code(code) if in_heading => {
-                words.push('`');
-                words.push_str(&code);
-                words.push('`');
-            }
-            Event::SoftBreak | Event::HardBreak if in_heading => words.push(' '),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// A link or image as written, and the line of the body it is on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrittenLink {
-    pub target: String,
-    /// 1-based, counted in the body.
-    pub line: usize,
-    pub is_image: bool,
-}
-
-/// Every link and image target in a markdown body (anchors and e-mail addresses left out), for
-/// checking where they lead.
-pub fn link_targets(markdown: &str) -> Vec<WrittenLink> {
-    let mut found = Vec::new();
-    for (event, range) in Parser::new_ext(markdown, OPTIONS).into_offset_iter() {
-        let (target, is_image) = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) if link_type != LinkType::Email => (dest_url, false),
-            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
-            _ => continue,
-        };
-        if target.is_empty() || target.starts_with('#') {
-            continue;
-        }
-        let line = markdown[..range.start.min(markdown.len())]
-            .matches('\n')
-            .count()
-            + 1;
-        found.push(WrittenLink {
-            target: target.to_string(),
-            line,
-            is_image,
-        });
-    }
-    found
 }
 
 /// A link or image whose label is still being read.
@@ -393,7 +323,7 @@ impl Builder {
             return self.text(&text);
         }
         let mut rest = text.as_str();
-        while let Some((start, end)) = bare_url(rest) {
+        while let Some((start, end)) = text::bare_url(rest) {
             self.text(&rest[..start]);
             let url = &rest[start..end];
             self.inline.push(Inline::Link(Link {
@@ -572,48 +502,6 @@ impl Builder {
             navigation: Vec::new(),
         }
     }
-}
-
-/// Where the first bare URL in `text` is (`http`, `https`, `gemini` or `gopher`, starting a
-/// word), without the punctuation that ends a sentence after it.
-fn bare_url(text: &str) -> Option<(usize, usize)> {
-    const SCHEMES: [&str; 4] = ["https://", "http://", "gemini://", "gopher://"];
-    let mut from = 0;
-    while let Some(found) = text[from..].find("://").map(|at| at + from) {
-        let start = SCHEMES.iter().find_map(|scheme| {
-            let at = found.checked_sub(scheme.len() - 3)?;
-            if text.get(at..at + scheme.len()) != Some(*scheme) {
-                return None;
-            }
-            let starts_word = text[..at]
-                .chars()
-                .next_back()
-                .map_or(true, |c| !c.is_alphanumeric());
-            starts_word.then_some(at)
-        });
-        let rest = &text[found + 3..];
-        let len = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
-            .unwrap_or(rest.len());
-        let mut end = found + 3 + len;
-        // A sentence's full stop or a closing bracket is not the URL's, unless it opened one.
-        while let Some(last) = text[..end].chars().next_back() {
-            let opened = text[start.unwrap_or(found)..end].matches('(').count();
-            let closed = text[start.unwrap_or(found)..end].matches(')').count();
-            if matches!(last, '.' | ',' | ':' | ';' | '!' | '?' | '\'')
-                || (last == ')' && closed > opened)
-            {
-                end -= last.len_utf8();
-            } else {
-                break;
-            }
-        }
-        match start {
-            Some(start) if end > found + 3 => return Some((start, end)),
-            _ => from = found + 3,
-        }
-    }
-    None
 }
 
 /// Appends `text` to `label` while the label is shorter than `max` bytes, cut at a character
@@ -881,23 +769,6 @@ mod tests {
         assert_eq!(table.align, [Align::Left, Align::Right]);
         assert_eq!(table.header.as_ref().map(|h| h.len()), Some(2));
         assert_eq!(table.rows[0][1], vec![link("x", "https://x.example")]);
-    }
-
-    #[test]
-    fn written_links_keep_their_lines() {
-        let found = link_targets("intro\n\n[a](x.md) and ![i](pic.png)\n\n[up](#top) <me@x.example>\n\n[r]\n\n[r]: https://r.example");
-        let shape: Vec<(&str, usize, bool)> = found
-            .iter()
-            .map(|l| (l.target.as_str(), l.line, l.is_image))
-            .collect();
-        assert_eq!(
-            shape,
-            [
-                ("x.md", 3, false),
-                ("pic.png", 3, true),
-                ("https://r.example", 7, false)
-            ]
-        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 pub mod gemtext;
 mod html;
 pub mod markdown;
+pub mod outline;
 pub mod text;
 
 /// A parsed page body: blocks in reading order, then its footnotes.

@@ -79,6 +79,48 @@ pub fn normalize_line_ends(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Where the first bare URL in `text` is (`http`, `https`, `gemini` or `gopher`, starting a
+/// word), without the punctuation that ends a sentence after it.
+pub(super) fn bare_url(text: &str) -> Option<(usize, usize)> {
+    const SCHEMES: [&str; 4] = ["https://", "http://", "gemini://", "gopher://"];
+    let mut from = 0;
+    while let Some(found) = text[from..].find("://").map(|at| at + from) {
+        let start = SCHEMES.iter().find_map(|scheme| {
+            let at = found.checked_sub(scheme.len() - 3)?;
+            if text.get(at..at + scheme.len()) != Some(*scheme) {
+                return None;
+            }
+            let starts_word = text[..at]
+                .chars()
+                .next_back()
+                .map_or(true, |c| !c.is_alphanumeric());
+            starts_word.then_some(at)
+        });
+        let rest = &text[found + 3..];
+        let len = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .unwrap_or(rest.len());
+        let mut end = found + 3 + len;
+        // A sentence's full stop or a closing bracket is not the URL's, unless it opened one.
+        while let Some(last) = text[..end].chars().next_back() {
+            let opened = text[start.unwrap_or(found)..end].matches('(').count();
+            let closed = text[start.unwrap_or(found)..end].matches(')').count();
+            if matches!(last, '.' | ',' | ':' | ';' | '!' | '?' | '\'')
+                || (last == ')' && closed > opened)
+            {
+                end -= last.len_utf8();
+            } else {
+                break;
+            }
+        }
+        match start {
+            Some(start) if end > found + 3 => return Some((start, end)),
+            _ => from = found + 3,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use super::page::Page;
 use super::problem::Problem;
 use super::templates;
 use super::Site;
-use crate::doc::markdown;
+use crate::doc::outline;
 
 /// Every problem in the capsule, by file and line.
 pub fn check(site: &Site) -> Vec<Problem> {
@@ -70,7 +70,7 @@ fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
             .at_line(body_start_line + line)
         })
         .collect();
-    for link in markdown::link_targets(&expanded.text) {
+    for link in outline::link_targets(&expanded.text) {
         let resolved = site.resolve_link(from_dir, &link.target);
         if !resolved.starts_with('/') {
             continue;

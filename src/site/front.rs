@@ -370,8 +370,6 @@ fn left_open(block: &str, noticed: usize) -> Option<usize> {
 
 /// Reads a front matter block found by [`locate`].
 pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatterError> {
-    // The block starts on the file's second line.
-    const FIRST_LINE: usize = 2;
     if let Some(line) = too_deep(block) {
         return Err(FrontMatterError {
             line: FIRST_LINE + line,
@@ -380,29 +378,7 @@ pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatt
             ),
         });
     }
-    // A parser may notice an unclosed bracket only past the block's end; point at its last line.
-    let last_line = FIRST_LINE + block.lines().count().saturating_sub(1);
-    let raw: RawFrontMatter = match format {
-        Format::Yaml if block.trim().is_empty() => RawFrontMatter::default(),
-        Format::Yaml => serde_yaml::from_str(block).map_err(|err| {
-            let noticed = err.location().map_or(0, |l| l.line().saturating_sub(1));
-            // The parser notices an unclosed bracket or quote only lines later: point at the
-            // line that opened it.
-            let wrong = left_open(block, noticed).unwrap_or(noticed);
-            FrontMatterError {
-                line: (FIRST_LINE + wrong).min(last_line),
-                message: format!("front matter is not valid YAML: {}", yaml_message(&err)),
-            }
-        })?,
-        Format::Toml => toml::from_str(block).map_err(|err| FrontMatterError {
-            line: (FIRST_LINE
-                + err.span().map_or(0, |span| {
-                    block[..span.start.min(block.len())].matches('\n').count()
-                }))
-            .min(last_line),
-            message: format!("front matter is not valid TOML: {}", err.message()),
-        })?,
-    };
+    let raw = read_raw(block, format)?;
     let date = match raw.date {
         None => None,
         Some(RawDate::Text(text)) => Some(Date::parse(&text).ok_or_else(|| FrontMatterError {
@@ -428,25 +404,79 @@ pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatt
         (!names.is_empty()).then(|| names.join(", "))
     });
     let taxonomies = raw.taxonomies.unwrap_or_default();
-    let mut tags: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for list in [
+    let tags = [
         raw.tags,
         raw.categories,
         taxonomies.tags,
         taxonomies.categories,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        for tag in list.into_list() {
-            let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
-            if !tag.is_empty() && seen.insert(tag.to_lowercase()) {
-                tags.push(tag);
+    ];
+    Ok(FrontMatter {
+        title: text(raw.title),
+        date,
+        author,
+        description: text(raw.description),
+        tags: tags_of(tags),
+        draft: raw.draft.unwrap_or(false),
+        slug: text(raw.slug),
+        toc: raw.toc.unwrap_or(false),
+        lang: text(raw.lang),
+        aliases: aliases_of([raw.aliases, raw.redirect_from]),
+        misspelt: keys_of(block, format)
+            .into_iter()
+            .filter_map(|key| {
+                let likely = likely_key(&key)?;
+                Some((FIRST_LINE + key_line(block, &key), key, likely))
+            })
+            .collect(),
+    })
+}
+
+/// The line of the file a front matter block starts on.
+const FIRST_LINE: usize = 2;
+
+/// The block as its format's parser reads it, or the line where it went wrong.
+fn read_raw(block: &str, format: Format) -> Result<RawFrontMatter, FrontMatterError> {
+    // A parser may notice an unclosed bracket only past the block's end; point at its last line.
+    let last_line = FIRST_LINE + block.lines().count().saturating_sub(1);
+    match format {
+        Format::Yaml if block.trim().is_empty() => Ok(RawFrontMatter::default()),
+        Format::Yaml => serde_yaml::from_str(block).map_err(|err| {
+            let noticed = err.location().map_or(0, |l| l.line().saturating_sub(1));
+            // The parser notices an unclosed bracket or quote only lines later: point at the
+            // line that opened it.
+            let wrong = left_open(block, noticed).unwrap_or(noticed);
+            FrontMatterError {
+                line: (FIRST_LINE + wrong).min(last_line),
+                message: format!("front matter is not valid YAML: {}", yaml_message(&err)),
             }
+        }),
+        Format::Toml => toml::from_str(block).map_err(|err| FrontMatterError {
+            line: (FIRST_LINE
+                + err.span().map_or(0, |span| {
+                    block[..span.start.min(block.len())].matches('\n').count()
+                }))
+            .min(last_line),
+            message: format!("front matter is not valid TOML: {}", err.message()),
+        }),
+    }
+}
+
+/// Every tag of every list, white space folded, each once whatever its case.
+fn tags_of(lists: [Option<Tags>; 4]) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for tag in lists.into_iter().flatten().flat_map(Tags::into_list) {
+        let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !tag.is_empty() && seen.insert(tag.to_lowercase()) {
+            tags.push(tag);
         }
     }
-    let aliases = [raw.aliases, raw.redirect_from]
+    tags
+}
+
+/// Old routes, each with a leading `/` (URLs to elsewhere left out).
+fn aliases_of(lists: [Option<Tags>; 2]) -> Vec<String> {
+    lists
         .into_iter()
         .flatten()
         .flat_map(Tags::into_list)
@@ -456,26 +486,7 @@ pub fn parse_block(block: &str, format: Format) -> Result<FrontMatter, FrontMatt
             true => alias,
             false => format!("/{alias}"),
         })
-        .collect();
-    Ok(FrontMatter {
-        title: text(raw.title),
-        date,
-        author,
-        description: text(raw.description),
-        tags,
-        draft: raw.draft.unwrap_or(false),
-        slug: text(raw.slug),
-        toc: raw.toc.unwrap_or(false),
-        lang: text(raw.lang),
-        aliases,
-        misspelt: keys_of(block, format)
-            .into_iter()
-            .filter_map(|key| {
-                let likely = likely_key(&key)?;
-                Some((FIRST_LINE + key_line(block, &key), key, likely))
-            })
-            .collect(),
-    })
+        .collect()
 }
 
 /// serde_yaml's message without its own " at line N column M" tail: we give the file's line.

@@ -10,7 +10,7 @@ use super::links::folder_of;
 use super::problem::Problem;
 use super::settings::Settings;
 use super::source::Source;
-use crate::doc::markdown;
+use crate::doc::outline;
 
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -86,7 +86,7 @@ pub fn describe(
     let found_title = meta
         .title
         .clone()
-        .or_else(|| markdown::first_heading(source.body()));
+        .or_else(|| outline::first_heading(source.body()));
     let untitled = found_title.is_none();
     let title = found_title.unwrap_or_else(|| stem.to_string());
     let is_post = rel.starts_with("posts/");

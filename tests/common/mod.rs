@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{ring::default_provider, CryptoProvider};
@@ -19,6 +20,26 @@ use tokio::sync::oneshot;
 use tokio_rustls::TlsConnector;
 
 use gemhole::{Config, Overrides, Server};
+
+/// How long a change may take to show; the server promises two seconds, the slack is for
+/// loaded CI machines.
+pub const PATIENCE: Duration = Duration::from_secs(8);
+
+/// Polls `check` until it holds or [`PATIENCE`] runs out.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while start.elapsed() < PATIENCE {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: not seen within {PATIENCE:?}");
+}
 
 /// The repository's own capsule, which the tests serve a copy of.
 pub fn shipped_capsule() -> PathBuf {

@@ -35,33 +35,21 @@ TMP=""
 GEMHOLE_PID=""
 POLLER_PID=""
 
-# Stops what is still running (SIGTERM, up to 5 s, then SIGKILL) and removes the files.
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+
+# Stops what is still running (up to 5 s each) and removes the files.
 cleanup() {
-  local pid tries
-  for pid in $POLLER_PID $GEMHOLE_PID; do
-    kill -TERM "$pid" 2>/dev/null || continue
-    for tries in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  if [[ -n $TMP && $KEEP != 1 ]]; then rm -rf "$TMP"; fi
-  if [[ -n $TMP && $KEEP == 1 ]]; then note "kept $TMP"; fi
+  stop_process "$POLLER_PID" 50
+  stop_process "$GEMHOLE_PID" 50
+  remove_scratch
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-note() { printf '%s\n' "$*" >&2; }
-
 # A port that was free a moment ago, on 127.0.0.1.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Milliseconds between two $EPOCHREALTIME values.
-ms_between() {
-  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'
 }
 
 # The number on the `KEY:` line of /proc/PID/status (KiB for the Vm lines).

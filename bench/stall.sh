@@ -46,29 +46,17 @@ TMP=""
 GEMHOLE_PID=""
 DRIVER_PID=""
 
-note() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-# Stops what is still running (SIGTERM, up to 5 s, then SIGKILL) and removes the files.
+# Stops what is still running (up to 5 s each) and removes the files.
 cleanup() {
-  local pid
-  for pid in $DRIVER_PID $GEMHOLE_PID; do
-    kill -TERM "$pid" 2>/dev/null || continue
-    for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  if [[ -n $TMP && $KEEP != 1 ]]; then rm -rf "$TMP"; fi
-  if [[ -n $TMP && $KEEP == 1 ]]; then note "kept $TMP"; fi
+  stop_process "$DRIVER_PID" 50
+  stop_process "$GEMHOLE_PID" 50
+  remove_scratch
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Milliseconds between two $EPOCHREALTIME values.
-ms_between() {
-  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'
-}
 
 # One round, in Python: waits for `ready` in gemhole's log, sends the searches and the /about
 # requests, waits for the index, fetches /about alone; prints one JSON line. Started before
@@ -326,12 +314,7 @@ PY
 # stop_gemhole: SIGTERM, up to 10 s, then SIGKILL; sets EXIT_STATUS and EXIT_MS.
 stop_gemhole() {
   local t0=$EPOCHREALTIME
-  kill -TERM "$GEMHOLE_PID" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$GEMHOLE_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$GEMHOLE_PID" 2>/dev/null || true
+  stop_process "$GEMHOLE_PID" 100
   EXIT_STATUS=0
   wait "$GEMHOLE_PID" || EXIT_STATUS=$?
   EXIT_MS="$(ms_between "$t0" "$EPOCHREALTIME")"

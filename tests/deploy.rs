@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{get, gopher, prepare, Running, TestServer};
+use common::{get, gopher, prepare, Running, TestServer, GEMINI_RESCANNED_ON_SIGHUP};
 use gemhole::gemini::tls::{self, fingerprint};
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::pki_types::ServerName;
@@ -226,9 +226,7 @@ async fn several_names_each_with_its_certificate_by_sni() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replaced_certificate_is_served_on_sighup_without_dropping_connections() {
     let dir = prepare(&[]);
-    let config =
-        "[site]\nwatch = false\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n";
-    let running = Running::start(dir.path(), config);
+    let running = Running::start(dir.path(), GEMINI_RESCANNED_ON_SIGHUP);
     let addr = running.gemini.unwrap();
     let certs = dir.path().join("certs");
     let old = chain_seen(addr, "localhost").await;
@@ -364,9 +362,7 @@ fn gemhole_in(dir: &Path, args: &[&str]) -> Option<(bool, String)> {
 async fn a_fifo_in_place_of_the_certificate_is_refused_and_sighup_keeps_working() {
     let dir = prepare(&[]);
     // The content is rescanned on SIGHUP only: each rescan logged is a SIGHUP acted on.
-    let config =
-        "[site]\nwatch = false\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n";
-    let running = Running::start(dir.path(), config);
+    let running = Running::start(dir.path(), GEMINI_RESCANNED_ON_SIGHUP);
     let addr = running.gemini.unwrap();
     let certs = dir.path().join("certs");
     let old = chain_seen_in_time(addr, "localhost").await;

@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{copy_dir, eventually, get, gopher, prepare, Running, TestServer};
+use common::{
+    copy_dir, eventually, get, gopher, prepare, Running, TestServer, GEMINI_RESCANNED_ON_SIGHUP,
+};
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -368,10 +370,7 @@ fn check_names_every_problem_with_its_line() {
 async fn sighup_rescans_and_sigterm_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("capsule/about.md"), "# About\n");
-    let mut running = Running::start(
-        dir.path(),
-        "[site]\nwatch = false\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n",
-    );
+    let mut running = Running::start(dir.path(), GEMINI_RESCANNED_ON_SIGHUP);
     let addr = running.gemini.unwrap();
     write(
         &dir.path().join("capsule/posts/2024-01-01-late.md"),

@@ -127,6 +127,15 @@ impl TestServer {
             done.await.unwrap();
         }
     }
+
+    /// Asserts that an ordinary reader is still served on both protocols: the about page over
+    /// Gemini, the home menu over Gopher.
+    pub async fn serves_a_reader(&self) {
+        let reply = get(self.gemini, "gemini://localhost/about").await;
+        assert_eq!(reply.status(), "20");
+        let menu = gopher(self.gopher, b"/\r\n").await;
+        assert!(menu.ends_with(b".\r\n"));
+    }
 }
 
 impl Drop for TestServer {
@@ -318,6 +327,11 @@ impl ServerCertVerifier for TrustOnFirstUse {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
+
+/// A [`Running`] config with Gemini alone on a kernel-chosen port and no watcher: the
+/// content is rescanned on SIGHUP only.
+pub const GEMINI_RESCANNED_ON_SIGHUP: &str =
+    "[site]\nwatch = false\n[gemini]\nlisten = [\"127.0.0.1:0\"]\n[gopher]\nenabled = false\n";
 
 /// The real `gemhole` binary, started in `dir` with `config` as its config.toml, on the
 /// addresses it logged; killed when dropped.

@@ -194,7 +194,10 @@ impl Site {
             file: &found.file,
         };
         match self.read_page(&at) {
-            Ok(Some(page)) => self.add_page(page),
+            Ok(Some(mut page)) => {
+                page.modified = found.stamp.modified;
+                self.add_page(page)
+            }
             Ok(None) => {}
             Err(err) if err.transient => self.unreadable.push(err.problem),
             Err(err) => self.problems.push(err.problem),
@@ -257,14 +260,10 @@ impl Site {
     /// Reads a markdown source's metadata. `Ok(None)` for a draft, never served.
     fn read_page(&self, at: &page::Location<'_>) -> Result<Option<Page>, SourceError> {
         let source = self.read_source(at.file, at.path)?;
-        let page = page::describe(&self.settings, at, &source).map_err(|problem| SourceError {
+        page::describe(&self.settings, at, &source).map_err(|problem| SourceError {
             problem,
             transient: false,
-        })?;
-        Ok(page.map(|mut page| {
-            page.modified = fs::metadata(at.path).and_then(|m| m.modified()).ok();
-            page
-        }))
+        })
     }
 
     /// Reads the markdown source at `file` below the content folder (`path` names it).

@@ -8,7 +8,9 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use super::problem::Problem;
 use super::source::is_transient;
@@ -26,6 +28,32 @@ pub struct Found {
     /// Where it is below the content folder once the symlinks the walk vetted are resolved:
     /// what is opened, through no symlink at all.
     pub file: String,
+    /// The file as the walk saw it.
+    pub stamp: Stamp,
+}
+
+/// What tells a file unchanged since it was last read: the same inode on the same device, the
+/// same length, and the same modification and status-change times (a write moves both; only
+/// `touch` can set the first back, and nothing the second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    device: u64,
+    inode: u64,
+    len: u64,
+    changed: (i64, i64),
+    pub modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    pub fn of(meta: &fs::Metadata) -> Stamp {
+        Stamp {
+            device: meta.dev(),
+            inode: meta.ino(),
+            len: meta.len(),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            modified: meta.modified().ok(),
+        }
+    }
 }
 
 /// What a walk found: the servable files sorted by `rel`, the reasons for whatever was left
@@ -108,21 +136,29 @@ impl Walker<'_> {
                 ));
                 continue;
             }
-            // Resolve symlinks and keep only what stays inside the capsule.
-            let Ok(real) = fs::canonicalize(&path) else {
-                self.walk.problems.push(Problem::warning(
-                    &path,
-                    "broken symlink; not served".to_string(),
-                ));
-                continue;
+            // Resolve symlinks and keep only what stays inside the capsule. What is not a
+            // symlink lies where its name says: the folder walked is canonical already.
+            let is_symlink = entry.file_type().is_ok_and(|kind| kind.is_symlink());
+            let (real, meta) = if is_symlink {
+                let Ok(real) = fs::canonicalize(&path) else {
+                    self.walk.problems.push(Problem::warning(
+                        &path,
+                        "broken symlink; not served".to_string(),
+                    ));
+                    continue;
+                };
+                if !real.starts_with(self.root) {
+                    self.walk.problems.push(Problem::warning(
+                        &path,
+                        "symlink points outside the content folder; not served".to_string(),
+                    ));
+                    continue;
+                }
+                let meta = fs::metadata(&real);
+                (real, meta)
+            } else {
+                (path.clone(), entry.metadata())
             };
-            if !real.starts_with(self.root) {
-                self.walk.problems.push(Problem::warning(
-                    &path,
-                    "symlink points outside the content folder; not served".to_string(),
-                ));
-                continue;
-            }
             if self.excluded.iter().any(|ex| real.starts_with(ex)) {
                 continue;
             }
@@ -131,7 +167,7 @@ impl Walker<'_> {
             } else {
                 format!("{rel_dir}/{name}")
             };
-            match fs::metadata(&real) {
+            match meta {
                 Ok(meta) if meta.is_dir() => self.visit(&real, &rel, depth + 1),
                 Ok(meta) if meta.is_file() => {
                     if let Some(file) = below(self.root, &real) {
@@ -139,6 +175,7 @@ impl Walker<'_> {
                             path: real,
                             rel,
                             file,
+                            stamp: Stamp::of(&meta),
                         });
                     }
                 }

@@ -13,13 +13,13 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::content::Content;
+use crate::content::{Content, Rescan};
 use crate::gemini::{self, tls, tls::Certificates};
 use crate::gopher;
 use crate::net::accept::{Connections, Intake};
 use crate::net::listener::{bind_all, BindError};
 use crate::net::rate::RateLimit;
-use crate::net::watch::{FolderWatch, Reattach};
+use crate::net::watch::{FolderWatch, News, Reattach};
 use crate::net::{ConnectionHandler, Policy, Timeouts};
 use crate::proto::url;
 use crate::site::SiteError;
@@ -72,7 +72,7 @@ impl Reloader {
     /// state keeps serving.
     pub fn reload_all(&self) {
         self.watches.iter().for_each(Reattach::reattach);
-        self.content.reload();
+        self.content.reload(Rescan::Everything);
         if let Some(certificates) = &self.certificates {
             reload_certificates(certificates);
         }
@@ -265,10 +265,15 @@ impl Server {
         let connections = self.connections;
         if let Some(watch) = self.content_watch {
             let content = self.content.clone();
-            connections.until_shutdown(watch.follow(move || content.reload()));
+            connections.until_shutdown(watch.follow(move |news| {
+                content.reload(match news {
+                    News::Changes => Rescan::Changed,
+                    News::EventsLost => Rescan::Everything,
+                })
+            }));
         }
         if let (Some(watch), Some(certificates)) = (self.certs_watch, self.certificates.clone()) {
-            connections.until_shutdown(watch.follow(move || reload_certificates(&certificates)));
+            connections.until_shutdown(watch.follow(move |_| reload_certificates(&certificates)));
         }
         if let Some(front) = self.gemini {
             front.listen(&connections);

@@ -120,7 +120,6 @@ fn ascii_only(site: &Site) -> bool {
 pub fn oversized_pages(site: &Site) -> Vec<Problem> {
     let max = site.settings.sizes.page;
     site.pages()
-        .iter()
         .filter_map(|page| {
             let source = site.read_source(&page.file, &page.source).ok()?;
             let (title, doc) = site.page_document(page, source.body(), Typography::UNICODE);

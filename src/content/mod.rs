@@ -80,6 +80,15 @@ pub struct Content {
     index_built: Arc<Notify>,
 }
 
+/// How much of the content folder a reload reads again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rescan {
+    /// Only the files that changed since the last scan: what the folder watch asks for.
+    Changed,
+    /// Every file, whatever the last scan saw: for SIGHUP, and when the watch lost track.
+    Everything,
+}
+
 /// What a reader is asked before a search.
 const SEARCH_PROMPT: &str = "Search posts and pages";
 
@@ -113,10 +122,15 @@ impl Content {
     /// Rescans the content folder and swaps the new snapshot in. Problems not seen in the
     /// previous snapshot are logged; when the folder cannot be read at all, the old snapshot
     /// stays. Blocks for the whole rescan: call it off the async workers.
-    pub fn reload(&self) {
+    pub fn reload(&self, rescan: Rescan) {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let old = self.site.load_full();
-        let site = match Site::build(old.settings.clone()) {
+        let started = std::time::Instant::now();
+        let built = match rescan {
+            Rescan::Changed => old.rebuild(),
+            Rescan::Everything => Site::build(old.settings.clone()),
+        };
+        let site = match built {
             Ok(site) => site,
             Err(err) => {
                 tracing::error!("reload failed, still serving the last good site: {err}");
@@ -138,10 +152,11 @@ impl Content {
             }
         }
         tracing::info!(
-            "reloaded {}: {} posts, {} pages",
+            "reloaded {}: {} posts, {} pages, in {} ms",
             old.settings.content.display(),
             site.posts().count(),
-            site.standalone_pages().len()
+            site.standalone_pages().len(),
+            started.elapsed().as_millis()
         );
         if site.generation > self.site.load().generation {
             self.site.store(Arc::new(site));
@@ -448,7 +463,7 @@ mod tests {
         let reloaders: Vec<_> = (0..4)
             .map(|_| {
                 let content = content.clone();
-                std::thread::spawn(move || (0..5).for_each(|_| content.reload()))
+                std::thread::spawn(move || (0..5).for_each(|_| content.reload(Rescan::Everything)))
             })
             .collect();
         let mut seen = content.snapshot().generation;

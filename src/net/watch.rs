@@ -37,6 +37,16 @@ pub const QUIET: Duration = Duration::from_millis(250);
 /// The longest a rescan waits for a busy folder to go quiet.
 pub const MOST_DELAY: Duration = Duration::from_secs(1);
 
+/// What a burst of events told the watch, for the reload that follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum News {
+    /// Every change was reported.
+    Changes,
+    /// The system dropped events (its queue overflowed): anything below the folder may have
+    /// changed, unseen.
+    EventsLost,
+}
+
 /// A registered watch on a folder's path and the changes it has seen.
 pub struct FolderWatch {
     /// The watcher and what it holds. Dropping the last strong reference ends the watch;
@@ -64,6 +74,8 @@ struct Attachment {
     /// drops its watch below a path it sees renamed or removed, so the path is watched afresh
     /// even when it leads to the same folder again.
     path_changed: Arc<AtomicBool>,
+    /// Set when the system said it dropped events.
+    events_lost: Arc<AtomicBool>,
 }
 
 /// A path, how it is watched, and which folder it led to when it was watched.
@@ -117,10 +129,11 @@ impl FolderWatch {
         Reattach(Arc::downgrade(&self.attachment))
     }
 
-    /// Calls `reload` after each burst of changes, for as long as the watch lives (the
-    /// caller ends it by dropping the future). Before each reload the watch follows its path
-    /// to the folder it leads to now, so the reload reads what will be watched from then on.
-    pub async fn follow(mut self, reload: impl Fn() + Send + Sync + 'static) {
+    /// Calls `reload` after each burst of changes, with what the burst told, for as long as
+    /// the watch lives (the caller ends it by dropping the future). Before each reload the
+    /// watch follows its path to the folder it leads to now, so the reload reads what will be
+    /// watched from then on.
+    pub async fn follow(mut self, reload: impl Fn(News) + Send + Sync + 'static) {
         let reload = Arc::new(reload);
         while self.changes.recv().await.is_some() {
             let first = Instant::now();
@@ -133,8 +146,8 @@ impl FolderWatch {
             }
             let (attachment, reload) = (self.attachment.clone(), reload.clone());
             let _ = tokio::task::spawn_blocking(move || {
-                lock(&attachment).follow_path(false);
-                reload();
+                let news = lock(&attachment).follow_path(false);
+                reload(news);
             })
             .await;
         }
@@ -161,8 +174,15 @@ impl Attachment {
     fn start(folder: &Path, changed: mpsc::Sender<()>) -> Result<Attachment, Unfollowed> {
         let path = std::path::absolute(folder).map_err(Unfollowed::Missing)?;
         let path_changed = Arc::new(AtomicBool::new(false));
-        let mut watcher =
-            notify::recommended_watcher(on_event(path.clone(), path_changed.clone(), changed))?;
+        let events_lost = Arc::new(AtomicBool::new(false));
+        let mut watcher = notify::recommended_watcher(on_event(
+            path.clone(),
+            Flags {
+                path_changed: path_changed.clone(),
+                events_lost: events_lost.clone(),
+            },
+            changed,
+        ))?;
         let parent = path.parent().and_then(|parent| {
             WatchedPath::start(
                 &mut watcher,
@@ -178,12 +198,18 @@ impl Attachment {
             folder,
             parent,
             path_changed,
+            events_lost,
         })
     }
 
     /// Moves each watch to the folder its path leads to now, when that is another one than
-    /// before (or in any case, when `afresh`).
-    fn follow_path(&mut self, afresh: bool) {
+    /// before (or in any case, when `afresh`); says whether events were lost since the last
+    /// look.
+    fn follow_path(&mut self, afresh: bool) -> News {
+        let news = match self.events_lost.swap(false, Ordering::Relaxed) {
+            true => News::EventsLost,
+            false => News::Changes,
+        };
         let path_changed = self.path_changed.swap(false, Ordering::Relaxed);
         if let Some(parent) = &mut self.parent {
             if let Err(err) = parent.follow(&mut self.watcher, afresh) {
@@ -215,6 +241,7 @@ impl Attachment {
                 folder.display()
             ),
         }
+        news
     }
 }
 
@@ -273,22 +300,34 @@ impl FolderId {
     }
 }
 
+/// What the watcher notes of the events, for the loop that follows it.
+struct Flags {
+    path_changed: Arc<AtomicBool>,
+    events_lost: Arc<AtomicBool>,
+}
+
 /// What the watcher does with each event, on its own thread: it passes on news of the folder
-/// at `path` and notes when the path itself changed.
+/// at `path` and notes when the path itself changed and when events were lost.
 fn on_event(
     path: PathBuf,
-    path_changed: Arc<AtomicBool>,
+    flags: Flags,
     changed: mpsc::Sender<()>,
 ) -> impl FnMut(notify::Result<Event>) + Send + 'static {
     move |event| {
         let Ok(event) = event else {
+            // The watcher could not read its events: some may be gone.
+            flags.events_lost.store(true, Ordering::Relaxed);
+            let _ = changed.try_send(());
             return;
         };
         if !concerns(&event, &path) {
             return;
         }
+        if event.need_rescan() {
+            flags.events_lost.store(true, Ordering::Relaxed);
+        }
         if event.paths.contains(&path) {
-            path_changed.store(true, Ordering::Relaxed);
+            flags.path_changed.store(true, Ordering::Relaxed);
         }
         let _ = changed.try_send(());
     }

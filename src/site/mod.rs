@@ -15,6 +15,7 @@ pub mod front;
 mod links;
 pub mod page;
 pub mod problem;
+mod readings;
 pub mod routes;
 mod scan;
 pub mod search;
@@ -37,6 +38,7 @@ use crate::files::Folder;
 pub use links::{folder_of, link_to};
 pub use page::Page;
 pub use problem::{Problem, Severity};
+use readings::{Reading, Readings, ScanStart};
 use routes::Routes;
 pub use routes::{Index, Route, StaticFile};
 use search::{IndexBuilder, SearchIndex};
@@ -67,7 +69,7 @@ pub struct Site {
     root: PathBuf,
     /// The content folder, held open: every file is opened below it.
     folder: Folder,
-    pages: Vec<Page>,
+    pages: Vec<Arc<Page>>,
     /// Indexes into `pages`: the posts, newest first.
     posts: Vec<usize>,
     routes: Routes,
@@ -80,6 +82,8 @@ pub struct Site {
     unreadable: Vec<Problem>,
     /// Hand-written gemtext files, listed with the pages.
     gemtext_pages: Vec<Link>,
+    /// What each file gave, for the next scan to reuse.
+    readings: Readings,
 }
 
 /// A hand-written gemtext file: served as it is over Gemini, converted for Gopher.
@@ -88,9 +92,26 @@ pub fn is_gemtext(rel: &str) -> bool {
 }
 
 impl Site {
-    /// Scans the content folder and builds a snapshot. Bad files become problems, not errors;
-    /// what could not be read at all is kept apart (see [`Site::unreadable`]).
+    /// Scans the content folder and builds a snapshot, reading every file. Bad files become
+    /// problems, not errors; what could not be read at all is kept apart (see
+    /// [`Site::unreadable`]).
     pub fn build(settings: Arc<Settings>) -> Result<Site, SiteError> {
+        Site::scan(settings, &Readings::default(), ScanStart::now())
+    }
+
+    /// Scans the content folder again and builds the next snapshot, reading only the files
+    /// that changed since this one was built (see [`readings`]); the rest of what it gave is
+    /// taken over. The result is the snapshot [`Site::build`] would give.
+    pub fn rebuild(&self) -> Result<Site, SiteError> {
+        Site::scan(self.settings.clone(), &self.readings, ScanStart::now())
+    }
+
+    /// A scan that began at `start`, taking over from `previous` what did not change.
+    fn scan(
+        settings: Arc<Settings>,
+        previous: &Readings,
+        start: ScanStart,
+    ) -> Result<Site, SiteError> {
         let unopenable = |source| SiteError::ContentFolder {
             path: settings.content.clone(),
             source,
@@ -116,10 +137,19 @@ impl Site {
             problems: walk.problems,
             unreadable: walk.unreadable,
             gemtext_pages: Vec::new(),
+            readings: Readings::default(),
             settings,
         };
         for found in walk.found {
-            site.add_found(found);
+            let reading = match previous.unchanged(&found) {
+                Some(reading) => reading.clone(),
+                None => match site.read_found(&found) {
+                    Some(reading) => reading,
+                    None => continue,
+                },
+            };
+            site.readings.keep(&found, &reading, start);
+            site.add_found(found, reading);
         }
         // Old routes last: a file or page that is there now wins over a redirect.
         let moved: Vec<(String, Arc<str>, PathBuf)> = site
@@ -166,27 +196,14 @@ impl Site {
         Ok(site)
     }
 
-    /// Takes in one file the scan found: a page, or a file served as it is.
-    fn add_found(&mut self, found: scan::Found) {
+    /// Reads one file the scan found, for what it gives; `None` when it cannot be read just
+    /// now (noted in [`Site::unreadable`]).
+    fn read_found(&mut self, found: &scan::Found) -> Option<Reading> {
         if !page::is_markdown(&found.rel) {
-            let route: Arc<str> = Arc::from(format!("/{}", found.rel));
-            if is_gemtext(&found.rel) {
-                self.add_gemtext_page(&found, &route);
-            }
-            let file = StaticFile {
-                route: route.clone(),
-                path: found.path,
-                file: found.file,
-            };
-            if !self.routes.claim(&route, Route::File(file)) {
-                self.problems.push(Problem::warning(
-                    &self.root.join(&found.rel),
-                    format!(
-                        "is hidden: gemhole answers {route} itself; rename the file to serve it"
-                    ),
-                ));
-            }
-            return;
+            return Some(match is_gemtext(&found.rel) {
+                true => Reading::Gemtext(self.gemtext_link(found)),
+                false => Reading::File,
+            });
         }
         let at = page::Location {
             path: &found.path,
@@ -196,31 +213,56 @@ impl Site {
         match self.read_page(&at) {
             Ok(Some(mut page)) => {
                 page.modified = found.stamp.modified;
-                self.add_page(page)
+                Some(Reading::Page(Arc::new(page)))
             }
-            Ok(None) => {}
-            Err(err) if err.transient => self.unreadable.push(err.problem),
-            Err(err) => self.problems.push(err.problem),
+            Ok(None) => Some(Reading::Draft),
+            Err(err) if err.transient => {
+                self.unreadable.push(err.problem);
+                None
+            }
+            Err(err) => Some(Reading::Broken(err.problem)),
         }
     }
 
-    /// Notes a hand-written gemtext file as a page to list, titled by its first `#` line.
-    fn add_gemtext_page(&mut self, found: &scan::Found, route: &Arc<str>) {
-        let opened = self.folder.open_file(&found.file);
-        let Ok(text) = source::read_text(opened, &found.path, self.settings.sizes.source) else {
-            return;
+    /// Takes in one file the scan found, with what it gave: a page, or a file served as it is.
+    fn add_found(&mut self, found: scan::Found, reading: Reading) {
+        let route: Arc<str> = Arc::from(format!("/{}", found.rel));
+        match reading {
+            Reading::Page(page) => return self.add_page(page),
+            Reading::Draft => return,
+            Reading::Broken(problem) => return self.problems.push(problem),
+            Reading::Gemtext(link) => self.gemtext_pages.extend(link),
+            Reading::File => {}
+        }
+        let file = StaticFile {
+            route: route.clone(),
+            path: found.path,
+            file: found.file,
         };
+        if !self.routes.claim(&route, Route::File(file)) {
+            self.problems.push(Problem::warning(
+                &self.root.join(&found.rel),
+                format!("is hidden: gemhole answers {route} itself; rename the file to serve it"),
+            ));
+        }
+    }
+
+    /// A hand-written gemtext file as a page to list, titled by its first `#` line; `None`
+    /// when its text cannot be read.
+    fn gemtext_link(&self, found: &scan::Found) -> Option<Link> {
+        let opened = self.folder.open_file(&found.file);
+        let text = source::read_text(opened, &found.path, self.settings.sizes.source).ok()?;
         let title = text
             .lines()
             .find_map(|line| line.strip_prefix('#').filter(|rest| !rest.starts_with('#')))
             .map(crate::doc::text::collapse_spaces)
             .filter(|title| !title.is_empty())
             .unwrap_or_else(|| found.rel.clone());
-        self.gemtext_pages.push(Link {
+        Some(Link {
             label: title,
-            target: link_to(route),
+            target: link_to(&format!("/{}", found.rel)),
             is_image: false,
-        });
+        })
     }
 
     /// Sends `from` (and `from` without its trailing slash) to `to`, unless something else is
@@ -240,7 +282,7 @@ impl Site {
         }
     }
 
-    fn add_page(&mut self, page: Page) {
+    fn add_page(&mut self, page: Arc<Page>) {
         let index = self.pages.len();
         if !self.routes.claim(&page.route, Route::Page(index)) {
             self.problems.push(Problem::error(
@@ -327,17 +369,17 @@ impl Site {
     }
 
     pub fn page(&self, index: usize) -> Option<&Page> {
-        self.pages.get(index)
+        self.pages.get(index).map(|page| &**page)
     }
 
     /// Posts, newest first.
     pub fn posts(&self) -> impl Iterator<Item = &Page> {
-        self.posts.iter().filter_map(|&i| self.pages.get(i))
+        self.posts.iter().filter_map(|&i| self.page(i))
     }
 
     /// Pages that are not posts, by route.
     pub fn standalone_pages(&self) -> Vec<&Page> {
-        let mut pages: Vec<&Page> = self.pages.iter().filter(|p| !p.is_post).collect();
+        let mut pages: Vec<&Page> = self.pages().filter(|p| !p.is_post).collect();
         pages.sort_by(|a, b| a.route.cmp(&b.route));
         pages
     }
@@ -364,8 +406,8 @@ impl Site {
     }
 
     /// Every page and post.
-    pub fn pages(&self) -> &[Page] {
-        &self.pages
+    pub fn pages(&self) -> impl ExactSizeIterator<Item = &Page> {
+        self.pages.iter().map(|page| &**page)
     }
 
     pub fn tags(&self) -> &[Tag] {
@@ -409,6 +451,91 @@ mod tests {
 
     fn routes_of(site: &Site) -> Vec<String> {
         site.routes.names()
+    }
+
+    /// A scan long after every file was written, so each counts as settled.
+    fn settled_scan(settings: &Arc<Settings>, previous: &Readings) -> Site {
+        Site::scan(settings.clone(), previous, ScanStart::later_by(60)).unwrap()
+    }
+
+    fn page_at<'a>(site: &'a Site, route: &str) -> &'a Arc<Page> {
+        match site.route(route) {
+            Some(Route::Page(index)) => &site.pages[*index],
+            other => panic!("{route}: {other:?}"),
+        }
+    }
+
+    /// What a snapshot serves, to compare one built afresh with one built from another.
+    fn served(site: &Site) -> Vec<String> {
+        let pages = site
+            .pages()
+            .map(|p| format!("{} {} {:?}", p.route, p.title, p.tags));
+        let problems = site.problems().iter().map(|p| p.to_string());
+        routes_of(site)
+            .into_iter()
+            .chain(pages)
+            .chain(problems)
+            .collect()
+    }
+
+    #[test]
+    fn a_rebuild_reads_only_what_changed_and_equals_a_fresh_build() {
+        let (dir, _) = site_with(&[
+            ("posts/a.md", "---\ndate: 2023-01-01\ntags: [x]\n---\nA"),
+            ("posts/b.md", "---\ndate: 2023-01-02\n---\nB"),
+            ("posts/c.md", "---\ndate: nope\n---\n"),
+            ("hello.gmi", "# Hello\n"),
+        ]);
+        let settings = Arc::new(Settings::for_tests(dir.path()));
+        let first = settled_scan(&settings, &Readings::default());
+        let root = dir.path();
+        fs::write(
+            root.join("posts/b.md"),
+            "---\ndate: 2023-01-02\ntitle: Bee\n---\nB",
+        )
+        .unwrap();
+        fs::write(
+            root.join("posts/d.md"),
+            "---\ndate: 2023-01-04\ntags: [x]\n---\nD",
+        )
+        .unwrap();
+        fs::remove_file(root.join("posts/a.md")).unwrap();
+        fs::write(root.join("about.md"), "# About").unwrap();
+        let second = settled_scan(&settings, &first.readings);
+        assert_eq!(
+            served(&second),
+            served(&settled_scan(&settings, &Readings::default()))
+        );
+        assert_eq!(page_at(&second, "/posts/b").title, "Bee");
+        assert!(second.route("/posts/a").is_none());
+        assert_eq!(second.tags()[0].posts.len(), 1);
+        assert!(second
+            .problems()
+            .iter()
+            .any(|p| p.message.contains("not a date")));
+
+        // Untouched files are taken over, not read again.
+        fs::write(root.join("about.md"), "# About me").unwrap();
+        let third = settled_scan(&settings, &second.readings);
+        assert!(Arc::ptr_eq(
+            page_at(&second, "/posts/d"),
+            page_at(&third, "/posts/d")
+        ));
+        assert_eq!(page_at(&third, "/about").title, "About me");
+        assert_eq!(third.gemtext_pages.len(), 1);
+    }
+
+    #[test]
+    fn a_file_changed_just_before_its_scan_is_read_again_next_time() {
+        let (dir, _) = site_with(&[("posts/a.md", "---\ndate: 2023-01-01\n---\nA")]);
+        let settings = Arc::new(Settings::for_tests(dir.path()));
+        // Its status changed this very second: a write later in the same tick would not show.
+        let first = Site::scan(settings.clone(), &Readings::default(), ScanStart::now()).unwrap();
+        let second = settled_scan(&settings, &first.readings);
+        assert!(!Arc::ptr_eq(
+            page_at(&first, "/posts/a"),
+            page_at(&second, "/posts/a")
+        ));
     }
 
     #[test]

@@ -54,6 +54,11 @@ impl Stamp {
             modified: meta.modified().ok(),
         }
     }
+
+    /// When the file's status last changed, in whole seconds since the epoch.
+    pub fn changed_secs(&self) -> i64 {
+        self.changed.0
+    }
 }
 
 /// What a walk found: the servable files sorted by `rel`, the reasons for whatever was left

@@ -1,6 +1,7 @@
 //! Tags: the posts gathered under each tag a writer gave them, and the tag's route name.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::page::Page;
 use super::problem::Problem;
@@ -40,7 +41,7 @@ pub fn route_of(slug: &str) -> String {
 
 /// The tags of `posts` (indexes into `pages`, newest first), by slug; each tag's posts newest
 /// first.
-pub fn collect(pages: &[Page], posts: &[usize], problems: &mut Vec<Problem>) -> Vec<Tag> {
+pub fn collect(pages: &[Arc<Page>], posts: &[usize], problems: &mut Vec<Problem>) -> Vec<Tag> {
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     // Oldest first, so a tag is named as a writer first spelled it.
     for &i in posts.iter().rev() {

@@ -194,7 +194,7 @@ impl Site {
         let posts = tag
             .posts
             .iter()
-            .filter_map(|&i| self.pages.get(i))
+            .filter_map(|&i| self.page(i))
             .map(Site::post_link)
             .collect();
         blocks.push(Block::Links(posts));

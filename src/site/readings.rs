@@ -1,0 +1,105 @@
+//! What each file of a scan gave, kept with the snapshot so that the next scan reads again only
+//! the files that changed.
+//!
+//! A file is taken as unchanged when the walk finds it at the same place with the same
+//! [`Stamp`] (inode, length, modification and status-change times) as when it was read, and it
+//! had settled by then: a file whose status changed in the last [`RACY_SECS`] seconds before
+//! it was read could change again within the same tick of a coarse file-system clock without
+//! its stamp showing it, so it is read again next time. What could not be read just now (out
+//! of file descriptors, an I/O error) is never kept. Nothing here opens a file: the snapshot
+//! reads, this only remembers.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::page::Page;
+use super::problem::Problem;
+use super::scan::{Found, Stamp};
+use crate::doc::Link;
+
+/// How long a file's status must have been still before it was read for its reading to be
+/// trusted later; two seconds covers the coarsest clocks (FAT's) a capsule may sit on.
+pub const RACY_SECS: i64 = 2;
+
+/// What one file gave.
+#[derive(Debug, Clone)]
+pub enum Reading {
+    Page(Arc<Page>),
+    /// A markdown source marked `draft`: never served.
+    Draft,
+    /// A markdown source that cannot be served, and why.
+    Broken(Problem),
+    /// A hand-written gemtext file, served as it is, listed with the pages under this link
+    /// (none when its text could not be read).
+    Gemtext(Option<Link>),
+    /// Any other file, served as it is.
+    File,
+}
+
+/// One file's reading, and what it was read from.
+#[derive(Debug)]
+struct Kept {
+    rel: String,
+    file: String,
+    stamp: Stamp,
+    reading: Reading,
+}
+
+/// The readings of one scan, sorted by the files' paths below the content folder.
+#[derive(Debug, Default)]
+pub struct Readings {
+    kept: Vec<Kept>,
+}
+
+/// When a scan began, to tell which files had settled when they were read.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanStart {
+    secs: i64,
+}
+
+impl ScanStart {
+    pub fn now() -> ScanStart {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| {
+                i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+            });
+        ScanStart { secs }
+    }
+
+    /// A scan `secs` seconds from now, by which every file written so far has settled.
+    #[cfg(test)]
+    pub fn later_by(secs: i64) -> ScanStart {
+        ScanStart {
+            secs: ScanStart::now().secs + secs,
+        }
+    }
+}
+
+impl Readings {
+    /// The reading of `found` from this scan, when the file is the one read then and had
+    /// settled before.
+    pub fn unchanged(&self, found: &Found) -> Option<&Reading> {
+        let at = self
+            .kept
+            .binary_search_by(|kept| kept.rel.as_str().cmp(&found.rel))
+            .ok()?;
+        let kept = &self.kept[at];
+        (kept.file == found.file && kept.stamp == found.stamp).then_some(&kept.reading)
+    }
+
+    /// Keeps what `found` gave, unless it may change unseen (see [`RACY_SECS`]). Files must
+    /// come in the walk's order.
+    pub fn keep(&mut self, found: &Found, reading: &Reading, start: ScanStart) {
+        if found.stamp.changed_secs() >= start.secs - RACY_SECS {
+            return;
+        }
+        debug_assert!(self.kept.last().map_or(true, |last| last.rel < found.rel));
+        self.kept.push(Kept {
+            rel: found.rel.clone(),
+            file: found.file.clone(),
+            stamp: found.stamp,
+            reading: reading.clone(),
+        });
+    }
+}

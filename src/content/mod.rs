@@ -144,7 +144,10 @@ impl Content {
             return;
         }
         // Ready before it is served: search never goes missing after an edit.
-        site.build_search_index();
+        match rescan {
+            Rescan::Changed => site.update_search_index(&old),
+            Rescan::Everything => site.build_search_index(),
+        };
         self.index_built.notify_waiters();
         for problem in site.problems() {
             if !old.problems().contains(problem) {

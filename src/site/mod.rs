@@ -19,6 +19,7 @@ mod readings;
 pub mod routes;
 mod scan;
 pub mod search;
+mod segments;
 mod settings;
 pub mod source;
 pub mod starter;
@@ -41,7 +42,8 @@ pub use problem::{Problem, Severity};
 use readings::{Reading, Readings, ScanStart};
 use routes::Routes;
 pub use routes::{Index, Route, StaticFile};
-use search::{IndexBuilder, SearchIndex};
+use search::IndexBuilder;
+pub use segments::SiteSearch;
 pub use settings::{GopherSettings, Settings, SizeLimits, DEFAULT_WRAP};
 pub use source::{Source, SourceError};
 pub use tags::Tag;
@@ -76,8 +78,9 @@ pub struct Site {
     /// Routes of markdown sources by their path below the content folder, to resolve links.
     source_routes: HashMap<String, Arc<str>>,
     tags: Vec<Tag>,
-    /// Built after the snapshot, from the sources: see [`Site::build_search_index`].
-    search: OnceLock<SearchIndex>,
+    /// Built after the snapshot, from the sources: see [`Site::build_search_index`] and
+    /// [`Site::update_search_index`].
+    search: OnceLock<SiteSearch>,
     problems: Vec<Problem>,
     unreadable: Vec<Problem>,
     /// Hand-written gemtext files, listed with the pages.
@@ -326,42 +329,67 @@ impl Site {
     }
 
     /// The search index, once it is built.
-    pub fn search_index(&self) -> Option<&SearchIndex> {
+    pub fn search_index(&self) -> Option<&SiteSearch> {
         self.search.get()
     }
 
     /// Builds the search index (or waits for the build under way). It reads every page again,
-    /// so the server starts serving first and builds it on a thread of its own; a reload builds
-    /// it before its snapshot is swapped in. Blocks: never call it on an async worker.
-    pub fn build_search_index(&self) -> &SearchIndex {
+    /// so the server starts serving first and builds it on a thread of its own. Blocks: never
+    /// call it on an async worker.
+    pub fn build_search_index(&self) -> &SiteSearch {
+        self.search.get_or_init(|| self.index_everything())
+    }
+
+    /// Builds the search index from the one of `previous`, an earlier snapshot of the same
+    /// capsule: only the pages this snapshot read anew are indexed, unless they are too many
+    /// (see [`segments::most_changed`]) or `previous` had no index yet, when everything is. A
+    /// reload calls it before its snapshot is swapped in. Blocks: never call it on an async
+    /// worker.
+    pub fn update_search_index(&self, previous: &Site) -> &SiteSearch {
         self.search.get_or_init(|| {
-            let started = std::time::Instant::now();
-            // Contiguous runs of pages on every core, merged in order.
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let run = self.pages.len().div_ceil(cores).max(64);
-            let builders: Vec<IndexBuilder> = std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..self.pages.len())
-                    .step_by(run)
-                    .map(|start| scope.spawn(move || self.index_pages(start, run)))
-                    .collect();
-                workers
-                    .into_iter()
-                    .map(|worker| worker.join().unwrap_or_default())
-                    .collect()
-            });
-            let mut builders = builders.into_iter();
-            let mut builder = builders.next().unwrap_or_default();
-            for later in builders {
-                builder.merge(later);
+            let Some(before) = previous.search_index() else {
+                return self.index_everything();
+            };
+            let mut carried = before.carry_over(&self.pages);
+            let changed = std::mem::take(&mut carried.uncovered);
+            if changed.len() > segments::most_changed(self.pages.len()) {
+                return self.index_everything();
             }
-            let index = builder.finish();
-            tracing::debug!(
-                "search index of {} pages built in {} ms",
-                self.pages.len(),
-                started.elapsed().as_millis()
-            );
-            index
+            let index = self.index_pages(&changed, 0).finish();
+            tracing::debug!("search index: {} pages indexed again", changed.len());
+            SiteSearch::with_changes(carried, &self.pages, &changed, index)
         })
+    }
+
+    /// Indexes every page, on every core: contiguous runs of pages, merged in order.
+    fn index_everything(&self) -> SiteSearch {
+        let started = std::time::Instant::now();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let run = self.pages.len().div_ceil(cores).max(64);
+        let numbers: Vec<usize> = (0..self.pages.len()).collect();
+        let builders: Vec<IndexBuilder> = std::thread::scope(|scope| {
+            let workers: Vec<_> = numbers
+                .chunks(run)
+                .enumerate()
+                .map(|(chunk, numbers)| scope.spawn(move || self.index_pages(numbers, chunk * run)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().unwrap_or_default())
+                .collect()
+        });
+        let mut builders = builders.into_iter();
+        let mut builder = builders.next().unwrap_or_default();
+        for later in builders {
+            builder.merge(later);
+        }
+        let search = SiteSearch::whole(&self.pages, builder.finish());
+        tracing::debug!(
+            "search index of {} pages built in {} ms",
+            self.pages.len(),
+            started.elapsed().as_millis()
+        );
+        search
     }
 
     pub fn route(&self, route: &str) -> Option<&Route> {
@@ -384,16 +412,19 @@ impl Site {
         pages
     }
 
-    /// The pages numbered `start` and on, `count` of them, indexed.
-    fn index_pages(&self, start: usize, count: usize) -> IndexBuilder {
+    /// The pages numbered `numbers` (ascending), indexed as documents `first` and on.
+    fn index_pages(&self, numbers: &[usize], first: usize) -> IndexBuilder {
         let mut builder = IndexBuilder::default();
-        for (number, page) in self.pages.iter().enumerate().skip(start).take(count) {
+        for (document, &number) in (first..).zip(numbers) {
+            let Some(page) = self.pages.get(number) else {
+                continue;
+            };
             // A source that went bad since the scan is left out until the next one.
             let Ok(source) = self.read_source(&page.file, &page.source) else {
                 continue;
             };
             builder.add(
-                number,
+                document,
                 &search::Entry {
                     title: &page.title,
                     tags: &page.tags,
@@ -523,6 +554,62 @@ mod tests {
         ));
         assert_eq!(page_at(&third, "/about").title, "About me");
         assert_eq!(third.gemtext_pages.len(), 1);
+    }
+
+    /// The routes of the pages `site` finds for `query`, sorted.
+    fn found(site: &Site, query: &str) -> Vec<String> {
+        let index = site.search_index().expect("built");
+        let mut routes: Vec<String> = index
+            .search(query)
+            .iter()
+            .map(|hit| site.pages[hit.page].route.to_string())
+            .collect();
+        routes.sort();
+        routes
+    }
+
+    #[test]
+    fn an_updated_search_index_finds_what_a_fresh_one_does() {
+        let (dir, _) = site_with(&[
+            ("posts/a.md", "---\ndate: 2023-01-01\n---\nantelope"),
+            ("posts/b.md", "---\ndate: 2023-01-02\n---\nbadger"),
+            ("posts/c.md", "---\ndate: 2023-01-03\n---\ncamel badger"),
+        ]);
+        let settings = Arc::new(Settings::for_tests(dir.path()));
+        let first = settled_scan(&settings, &Readings::default());
+        first.build_search_index();
+        let root = dir.path();
+        fs::write(root.join("posts/b.md"), "---\ndate: 2023-01-02\n---\nzebra").unwrap();
+        fs::write(
+            root.join("posts/d.md"),
+            "---\ndate: 2023-01-04\n---\nzebra camel",
+        )
+        .unwrap();
+        fs::remove_file(root.join("posts/a.md")).unwrap();
+        let second = settled_scan(&settings, &first.readings);
+        second.update_search_index(&first);
+        let fresh = settled_scan(&settings, &Readings::default());
+        fresh.build_search_index();
+        for query in [
+            "zebra",
+            "badger",
+            "antelope",
+            "camel",
+            "camel zebra",
+            "nothing",
+        ] {
+            assert_eq!(found(&second, query), found(&fresh, query), "{query}");
+        }
+        assert_eq!(found(&second, "zebra"), ["/posts/b", "/posts/d"]);
+        assert_eq!(found(&second, "badger"), ["/posts/c"]);
+
+        // A change on top of a change: the changed pages are indexed again, the rest kept.
+        fs::write(root.join("posts/d.md"), "---\ndate: 2023-01-04\n---\nyak").unwrap();
+        let third = settled_scan(&settings, &second.readings);
+        third.update_search_index(&second);
+        assert_eq!(found(&third, "zebra"), ["/posts/b"]);
+        assert_eq!(found(&third, "yak camel"), Vec::<String>::new());
+        assert_eq!(found(&third, "camel"), ["/posts/c"]);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use super::links::link_to;
 use super::page::Page;
 use super::routes::Index;
 use super::routes::Route;
-use super::search::{self, SearchIndex};
+use super::search;
+use super::segments::SiteSearch;
 use super::tags::{route_of, tag_slug, Tag};
 use super::Site;
 use crate::doc::text::{collapse_spaces, Typography};
@@ -209,17 +210,17 @@ impl Site {
     /// async workers.
     pub fn search_document(
         &self,
-        index: &SearchIndex,
+        index: &SiteSearch,
         query: &str,
         typography: Typography,
     ) -> Document {
         let query = collapse_spaces(query);
         let mut hits = index.search(&query);
-        // Equal scores: newest first, as everywhere else.
+        // Equal scores: newest first, as everywhere else; then in the order of the pages.
         hits.sort_by(|a, b| {
             b.score.cmp(&a.score).then_with(|| {
                 let date = |hit: &search::Hit| self.pages.get(hit.page).and_then(|p| p.date);
-                date(b).cmp(&date(a))
+                date(b).cmp(&date(a)).then(a.page.cmp(&b.page))
             })
         });
         let found = hits.len();

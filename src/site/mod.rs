@@ -27,11 +27,12 @@ pub mod tags;
 mod templates;
 pub mod words;
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+
+use rustc_hash::FxHashMap;
 
 use crate::doc::Link;
 use crate::files::Folder;
@@ -76,7 +77,7 @@ pub struct Site {
     posts: Vec<usize>,
     routes: Routes,
     /// Routes of markdown sources by their path below the content folder, to resolve links.
-    source_routes: HashMap<String, Arc<str>>,
+    source_routes: FxHashMap<String, Arc<str>>,
     tags: Vec<Tag>,
     /// Built after the snapshot, from the sources: see [`Site::build_search_index`] and
     /// [`Site::update_search_index`].
@@ -134,7 +135,7 @@ impl Site {
             pages: Vec::new(),
             posts: Vec::new(),
             routes: Routes::generated(),
-            source_routes: HashMap::new(),
+            source_routes: FxHashMap::default(),
             tags: Vec::new(),
             search: OnceLock::new(),
             problems: walk.problems,
@@ -229,7 +230,6 @@ impl Site {
 
     /// Takes in one file the scan found, with what it gave: a page, or a file served as it is.
     fn add_found(&mut self, found: scan::Found, reading: Reading) {
-        let route: Arc<str> = Arc::from(format!("/{}", found.rel));
         match reading {
             Reading::Page(page) => return self.add_page(page),
             Reading::Draft => return,
@@ -237,6 +237,7 @@ impl Site {
             Reading::Gemtext(link) => self.gemtext_pages.extend(link),
             Reading::File => {}
         }
+        let route: Arc<str> = Arc::from(format!("/{}", found.rel));
         let file = StaticFile {
             route: route.clone(),
             path: found.path,

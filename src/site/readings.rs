@@ -9,8 +9,11 @@
 //! of file descriptors, an I/O error) is never kept. Nothing here opens a file: the snapshot
 //! reads, this only remembers.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use super::page::Page;
 use super::problem::Problem;
@@ -39,16 +42,17 @@ pub enum Reading {
 /// One file's reading, and what it was read from.
 #[derive(Debug)]
 struct Kept {
-    rel: String,
-    file: String,
+    /// A hash of where the file was found and where it was opened ([`place`]): a file renamed
+    /// keeps its inode but is another page.
+    place: u64,
     stamp: Stamp,
     reading: Reading,
 }
 
-/// The readings of one scan, sorted by the files' paths below the content folder.
+/// The readings of one scan, by the files' inodes: finding one costs a hash of 16 bytes.
 #[derive(Debug, Default)]
 pub struct Readings {
-    kept: Vec<Kept>,
+    kept: FxHashMap<(u64, u64), Kept>,
 }
 
 /// When a scan began, to tell which files had settled when they were read.
@@ -80,26 +84,28 @@ impl Readings {
     /// The reading of `found` from this scan, when the file is the one read then and had
     /// settled before.
     pub fn unchanged(&self, found: &Found) -> Option<&Reading> {
-        let at = self
-            .kept
-            .binary_search_by(|kept| kept.rel.as_str().cmp(&found.rel))
-            .ok()?;
-        let kept = &self.kept[at];
-        (kept.file == found.file && kept.stamp == found.stamp).then_some(&kept.reading)
+        let kept = self.kept.get(&found.stamp.inode())?;
+        (kept.stamp == found.stamp && kept.place == place(found)).then_some(&kept.reading)
     }
 
-    /// Keeps what `found` gave, unless it may change unseen (see [`RACY_SECS`]). Files must
-    /// come in the walk's order.
+    /// Keeps what `found` gave, unless it may change unseen (see [`RACY_SECS`]).
     pub fn keep(&mut self, found: &Found, reading: &Reading, start: ScanStart) {
         if found.stamp.changed_secs() >= start.secs - RACY_SECS {
             return;
         }
-        debug_assert!(self.kept.last().map_or(true, |last| last.rel < found.rel));
-        self.kept.push(Kept {
-            rel: found.rel.clone(),
-            file: found.file.clone(),
+        let kept = Kept {
+            place: place(found),
             stamp: found.stamp,
             reading: reading.clone(),
-        });
+        };
+        // A file found twice (a symlink to it beside it) is two places: the last one is kept.
+        self.kept.insert(found.stamp.inode(), kept);
     }
+}
+
+/// Where `found` is, as one number: its path as the writer sees it and where it is opened.
+fn place(found: &Found) -> u64 {
+    let mut hasher = FxHasher::default();
+    (&found.rel, &found.file).hash(&mut hasher);
+    hasher.finish()
 }

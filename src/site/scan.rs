@@ -55,6 +55,11 @@ impl Stamp {
         }
     }
 
+    /// The file's device and inode: which file it is, whatever its name.
+    pub fn inode(&self) -> (u64, u64) {
+        (self.device, self.inode)
+    }
+
     /// When the file's status last changed, in whole seconds since the epoch.
     pub fn changed_secs(&self) -> i64 {
         self.changed.0
@@ -82,7 +87,7 @@ pub fn walk(root: &Path, excluded: &[PathBuf]) -> Walk {
         },
         visited: HashSet::new(),
     };
-    walker.visit(root, "", 0);
+    walker.visit(root, "", "", 0);
     walker.walk.found.sort_by(|a, b| a.rel.cmp(&b.rel));
     walker.walk
 }
@@ -96,7 +101,9 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn visit(&mut self, dir: &Path, rel_dir: &str, depth: usize) {
+    /// Walks `dir`, which the writer sees as `rel_dir` and which lies at `file_dir` below the
+    /// content folder once symlinks are resolved (the two differ below a symlinked folder).
+    fn visit(&mut self, dir: &Path, rel_dir: &str, file_dir: &str, depth: usize) {
         if depth > MAX_DEPTH {
             self.walk.problems.push(Problem::warning(
                 dir,
@@ -144,7 +151,7 @@ impl Walker<'_> {
             // Resolve symlinks and keep only what stays inside the capsule. What is not a
             // symlink lies where its name says: the folder walked is canonical already.
             let is_symlink = entry.file_type().is_ok_and(|kind| kind.is_symlink());
-            let (real, meta) = if is_symlink {
+            let (real, meta, file) = if is_symlink {
                 let Ok(real) = fs::canonicalize(&path) else {
                     self.walk.problems.push(Problem::warning(
                         &path,
@@ -160,30 +167,25 @@ impl Walker<'_> {
                     continue;
                 }
                 let meta = fs::metadata(&real);
-                (real, meta)
+                let Some(file) = below(self.root, &real) else {
+                    continue;
+                };
+                (real, meta, file)
             } else {
-                (path.clone(), entry.metadata())
+                (path.clone(), entry.metadata(), joined(file_dir, &name))
             };
             if self.excluded.iter().any(|ex| real.starts_with(ex)) {
                 continue;
             }
-            let rel = if rel_dir.is_empty() {
-                name
-            } else {
-                format!("{rel_dir}/{name}")
-            };
+            let rel = joined(rel_dir, &name);
             match meta {
-                Ok(meta) if meta.is_dir() => self.visit(&real, &rel, depth + 1),
-                Ok(meta) if meta.is_file() => {
-                    if let Some(file) = below(self.root, &real) {
-                        self.walk.found.push(Found {
-                            path: real,
-                            rel,
-                            file,
-                            stamp: Stamp::of(&meta),
-                        });
-                    }
-                }
+                Ok(meta) if meta.is_dir() => self.visit(&real, &rel, &file, depth + 1),
+                Ok(meta) if meta.is_file() => self.walk.found.push(Found {
+                    path: real,
+                    rel,
+                    file,
+                    stamp: Stamp::of(&meta),
+                }),
                 Ok(_) => {}
                 Err(err) => self.cannot_read(&path, "cannot read", &err),
             }
@@ -198,6 +200,14 @@ impl Walker<'_> {
             true => self.walk.unreadable.push(problem),
             false => self.walk.problems.push(problem),
         }
+    }
+}
+
+/// `name` in the folder `dir` (`/`-separated, empty for the top), as a path below the top.
+fn joined(dir: &str, name: &str) -> String {
+    match dir.is_empty() {
+        true => name.to_string(),
+        false => format!("{dir}/{name}"),
     }
 }
 

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::page::Page;
 use super::problem::Problem;
 
@@ -43,20 +45,28 @@ pub fn route_of(slug: &str) -> String {
 /// first.
 pub fn collect(pages: &[Arc<Page>], posts: &[usize], problems: &mut Vec<Problem>) -> Vec<Tag> {
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+    // Each spelling's slug, worked out once: a blog has few tags and many posts.
+    let mut slugs: FxHashMap<&str, String> = FxHashMap::default();
     // Oldest first, so a tag is named as a writer first spelled it.
     for &i in posts.iter().rev() {
         let Some(page) = pages.get(i) else { continue };
         for name in &page.tags {
-            let slug = tag_slug(name);
+            let slug = slugs.entry(name).or_insert_with(|| tag_slug(name));
             if slug.is_empty() {
                 continue;
             }
-            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
-                slug,
-                name: name.clone(),
-                posts: Vec::new(),
-            });
-            if !same_tag(&tag.name, name) {
+            if !tags.contains_key(slug.as_str()) {
+                let tag = Tag {
+                    slug: slug.clone(),
+                    name: name.clone(),
+                    posts: Vec::new(),
+                };
+                tags.insert(slug.clone(), tag);
+            }
+            let Some(tag) = tags.get_mut(slug.as_str()) else {
+                continue;
+            };
+            if tag.name != *name && !same_tag(&tag.name, name) {
                 problems.push(Problem::warning(
                     &page.source,
                     format!(

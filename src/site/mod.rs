@@ -61,6 +61,9 @@ pub enum SiteError {
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
+/// Files to read before a scan spreads the reading over more than one core.
+const PARALLEL_READS: usize = 256;
+
 /// One immutable view of the capsule.
 #[derive(Debug)]
 pub struct Site {
@@ -144,16 +147,15 @@ impl Site {
             readings: Readings::default(),
             settings,
         };
-        for found in walk.found {
-            let reading = match previous.unchanged(&found) {
-                Some(reading) => reading.clone(),
-                None => match site.read_found(&found) {
-                    Some(reading) => reading,
-                    None => continue,
-                },
-            };
-            site.readings.keep(&found, &reading, start);
-            site.add_found(found, reading);
+        let readings = site.read_all(&walk.found, previous);
+        for (found, reading) in walk.found.into_iter().zip(readings) {
+            match reading {
+                Ok(reading) => {
+                    site.readings.keep(&found, &reading, start);
+                    site.add_found(found, reading);
+                }
+                Err(problem) => site.unreadable.push(problem),
+            }
         }
         // Old routes last: a file or page that is there now wins over a redirect.
         let moved: Vec<(String, Arc<str>, PathBuf)> = site
@@ -200,11 +202,55 @@ impl Site {
         Ok(site)
     }
 
-    /// Reads one file the scan found, for what it gives; `None` when it cannot be read just
-    /// now (noted in [`Site::unreadable`]).
-    fn read_found(&mut self, found: &scan::Found) -> Option<Reading> {
+    /// What each file the scan found gives, in order: taken over from `previous` when the file
+    /// is unchanged, else read, on every core when there are many to read. An error is a file
+    /// that cannot be read just now.
+    fn read_all(
+        &self,
+        found: &[scan::Found],
+        previous: &Readings,
+    ) -> Vec<Result<Reading, Problem>> {
+        let mut readings: Vec<Option<Result<Reading, Problem>>> = found
+            .iter()
+            .map(|found| previous.unchanged(found).cloned().map(Ok))
+            .collect();
+        let unread: Vec<usize> = (0..found.len())
+            .filter(|&i| readings[i].is_none())
+            .collect();
+        let read_run = |run: &[usize]| -> Vec<Result<Reading, Problem>> {
+            run.iter().map(|&i| self.read_found(&found[i])).collect()
+        };
+        // A reader that panicked leaves its files unread: this scan is then incomplete.
+        let failed = |run: &[usize]| -> Vec<Result<Reading, Problem>> {
+            let failure = |i: usize| Problem::error(&found[i].path, "reading failed".to_string());
+            run.iter().map(|&i| Err(failure(i))).collect()
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let run = unread.len().div_ceil(cores).max(PARALLEL_READS);
+        let read: Vec<Vec<Result<Reading, Problem>>> = match unread.len() > run {
+            false => vec![read_run(&unread)],
+            true => std::thread::scope(|scope| {
+                let workers: Vec<_> = unread
+                    .chunks(run)
+                    .map(|chunk| (chunk, scope.spawn(move || read_run(chunk))))
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|(chunk, worker)| worker.join().unwrap_or_else(|_| failed(chunk)))
+                    .collect()
+            }),
+        };
+        for (i, reading) in unread.into_iter().zip(read.into_iter().flatten()) {
+            readings[i] = Some(reading);
+        }
+        readings.into_iter().flatten().collect()
+    }
+
+    /// Reads one file the scan found, for what it gives; an error when it cannot be read just
+    /// now.
+    fn read_found(&self, found: &scan::Found) -> Result<Reading, Problem> {
         if !page::is_markdown(&found.rel) {
-            return Some(match is_gemtext(&found.rel) {
+            return Ok(match is_gemtext(&found.rel) {
                 true => Reading::Gemtext(self.gemtext_link(found)),
                 false => Reading::File,
             });
@@ -217,14 +263,11 @@ impl Site {
         match self.read_page(&at) {
             Ok(Some(mut page)) => {
                 page.modified = found.stamp.modified;
-                Some(Reading::Page(Arc::new(page)))
+                Ok(Reading::Page(Arc::new(page)))
             }
-            Ok(None) => Some(Reading::Draft),
-            Err(err) if err.transient => {
-                self.unreadable.push(err.problem);
-                None
-            }
-            Err(err) => Some(Reading::Broken(err.problem)),
+            Ok(None) => Ok(Reading::Draft),
+            Err(err) if err.transient => Err(err.problem),
+            Err(err) => Ok(Reading::Broken(err.problem)),
         }
     }
 

@@ -41,6 +41,7 @@ pub use links::{folder_of, link_to};
 pub use page::Page;
 pub use problem::{Problem, Severity};
 use readings::{Reading, Readings, ScanStart};
+use routes::Paged;
 use routes::Routes;
 pub use routes::{Index, Route, StaticFile};
 use search::IndexBuilder;
@@ -187,17 +188,24 @@ impl Site {
             b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
         });
         site.tags = tags::collect(&site.pages, &site.posts, &mut site.problems);
-        for (index, tag) in site.tags.iter().enumerate() {
-            let route: Arc<str> = Arc::from(tag.route());
-            if !site
-                .routes
-                .claim(&route, Route::Index(Index::Tag(index), route.clone()))
-            {
-                site.problems.push(Problem::warning(
-                    &site.root,
-                    format!("tag page {route} is hidden by a file with the same route"),
-                ));
-            }
+        // The archive's first page is claimed before any file; its later pages now.
+        let later = Paged::all(site.posts.len()).skip(1);
+        let archive =
+            later.map(|paged| (paged.route("/posts/"), Index::Posts { page: paged.page }));
+        let tag_pages = site.tags.iter().enumerate().flat_map(|(tag, about)| {
+            Paged::all(about.count()).map(move |paged| {
+                (
+                    paged.route(&about.route()),
+                    Index::Tag {
+                        tag,
+                        page: paged.page,
+                    },
+                )
+            })
+        });
+        let lists: Vec<(String, Index)> = archive.chain(tag_pages).collect();
+        for (route, index) in lists {
+            site.add_list_page(route, index);
         }
         Ok(site)
     }
@@ -310,6 +318,25 @@ impl Site {
             target: link_to(&format!("/{}", found.rel)),
             is_image: false,
         })
+    }
+
+    /// Serves the list page `index` at `route`, and sends `route` without its trailing slash
+    /// there too.
+    fn add_list_page(&mut self, route: String, index: Index) {
+        let route: Arc<str> = Arc::from(route);
+        if !self
+            .routes
+            .claim(&route, Route::Index(index, route.clone()))
+        {
+            self.problems.push(Problem::warning(
+                &self.root,
+                format!("list page {route} is hidden by a file with the same route"),
+            ));
+            return;
+        }
+        if let Some(bare) = route.strip_suffix('/') {
+            self.routes.claim(bare, Route::Redirect(route.to_string()));
+        }
     }
 
     /// Sends `from` (and `from` without its trailing slash) to `to`, unless something else is
@@ -654,6 +681,70 @@ mod tests {
         assert_eq!(found(&third, "zebra"), ["/posts/b"]);
         assert_eq!(found(&third, "yak camel"), Vec::<String>::new());
         assert_eq!(found(&third, "camel"), ["/posts/c"]);
+    }
+
+    #[test]
+    fn long_lists_of_posts_go_on_over_pages() {
+        let posts: Vec<(String, String)> = (0..450)
+            .map(|i| {
+                let tags = if i % 2 == 0 { "[even]" } else { "[]" };
+                let text = format!("---\ndate: 2023-01-01\ntitle: P{i:03}\ntags: {tags}\n---\n");
+                (format!("posts/p{i:03}.md"), text)
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = posts
+            .iter()
+            .map(|(r, t)| (r.as_str(), t.as_str()))
+            .collect();
+        let (_dir, site) = site_with(&files);
+        let lists: Vec<String> = routes_of(&site)
+            .into_iter()
+            .filter(|r| r.contains("/page/"))
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                "/posts/page/2",
+                "/posts/page/2/",
+                "/posts/page/3",
+                "/posts/page/3/",
+                "/tags/even/page/2",
+                "/tags/even/page/2/"
+            ]
+        );
+        assert!(
+            matches!(site.route("/posts/page/3"), Some(Route::Redirect(to)) if to == "/posts/page/3/")
+        );
+        let words = |route: &str| {
+            let Some(Route::Index(index, _)) = site.route(route) else {
+                panic!("{route}")
+            };
+            let doc =
+                site.index_document(*index, Vec::new(), crate::doc::text::Typography::UNICODE);
+            let mut links = Vec::new();
+            let mut title = String::new();
+            for block in &doc.blocks {
+                match block {
+                    Block::Heading { content, .. } => title = format!("{content:?}"),
+                    Block::Links(found) => links.extend(found.iter().map(|l| l.label.clone())),
+                    _ => {}
+                }
+            }
+            (title, links)
+        };
+        let (title, links) = words("/posts/");
+        assert!(title.contains("All posts, page 1 of 3"), "{title}");
+        assert_eq!(links.len(), 200 + 2, "{links:?}");
+        assert_eq!(links[200..], ["Older posts", "Test"]);
+        let (title, links) = words("/posts/page/3/");
+        assert!(title.contains("page 3 of 3"), "{title}");
+        assert_eq!(links.len(), 50 + 2);
+        assert_eq!(links[50..], ["Newer posts", "Test"]);
+        let (_, links) = words("/posts/page/2/");
+        assert_eq!(links[200..], ["Newer posts", "Older posts", "Test"]);
+        let (title, links) = words("/tags/even/page/2/");
+        assert!(title.contains("page 2 of 2"), "{title}");
+        assert_eq!(links.len(), 25 + 3);
     }
 
     #[test]

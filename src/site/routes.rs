@@ -20,10 +20,71 @@ pub struct StaticFile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Index {
     Home,
-    Posts,
+    /// One page (counted from 1) of the list of every post, newest first: the first is
+    /// `/posts/`.
+    Posts {
+        page: usize,
+    },
     Tags,
-    /// The posts under one tag: an index into [`super::Site::tags`].
-    Tag(usize),
+    /// One page of the posts under one tag: `tag` indexes [`super::Site::tags`].
+    Tag {
+        tag: usize,
+        page: usize,
+    },
+}
+
+/// How many posts a list page shows; a longer list goes on over more pages, so that no page
+/// grows with the blog.
+pub const POSTS_PER_PAGE: usize = 200;
+
+/// Which page of a list of posts, counted from 1, and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Paged {
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl Paged {
+    /// Page `page` of a list of `posts` posts, if it has one (a list of none has one page).
+    pub fn of(page: usize, posts: usize) -> Option<Paged> {
+        let pages = posts.div_ceil(POSTS_PER_PAGE).max(1);
+        (1..=pages).contains(&page).then_some(Paged { page, pages })
+    }
+
+    /// Each page of a list of `posts` posts.
+    pub fn all(posts: usize) -> impl Iterator<Item = Paged> {
+        let pages = posts.div_ceil(POSTS_PER_PAGE).max(1);
+        (1..=pages).map(move |page| Paged { page, pages })
+    }
+
+    /// The positions of the posts this page shows, in a list of `len`.
+    pub fn range(&self, len: usize) -> std::ops::Range<usize> {
+        let start = ((self.page - 1) * POSTS_PER_PAGE).min(len);
+        start..(start + POSTS_PER_PAGE).min(len)
+    }
+
+    /// The route of this page of the list whose first page is at `first` (ending in `/`, or
+    /// not: the later pages go below it either way).
+    pub fn route(&self, first: &str) -> String {
+        match self.page {
+            1 => first.to_string(),
+            page => format!("{}/page/{page}/", first.trim_end_matches('/')),
+        }
+    }
+
+    pub fn newer(&self) -> Option<Paged> {
+        (self.page > 1).then_some(Paged {
+            page: self.page - 1,
+            ..*self
+        })
+    }
+
+    pub fn older(&self) -> Option<Paged> {
+        (self.page < self.pages).then_some(Paged {
+            page: self.page + 1,
+            ..*self
+        })
+    }
 }
 
 /// What a route leads to.
@@ -54,7 +115,7 @@ impl Routes {
         let mut routes = Routes::default();
         for (route, index) in [
             ("/", Index::Home),
-            ("/posts/", Index::Posts),
+            ("/posts/", Index::Posts { page: 1 }),
             ("/tags/", Index::Tags),
         ] {
             routes.claim(route, Route::Index(index, Arc::from(route)));

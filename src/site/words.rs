@@ -4,8 +4,7 @@
 use super::excerpt;
 use super::links::link_to;
 use super::page::Page;
-use super::routes::Index;
-use super::routes::Route;
+use super::routes::{Index, Paged, Route};
 use super::search;
 use super::segments::SiteSearch;
 use super::tags::{route_of, tag_slug, Tag};
@@ -86,24 +85,39 @@ impl Site {
         elsewhere: Vec<Link>,
         typography: Typography,
     ) -> Document {
-        let title = match index {
-            Index::Home => self.settings.title.clone(),
-            Index::Posts => "All posts".to_string(),
-            Index::Tags => "Tags".to_string(),
-            Index::Tag(i) => match self.tags.get(i) {
-                Some(tag) => format!("Posts tagged {}", typography.quoted(&tag.name)),
-                None => return Document::default(),
-            },
+        let numbered = |title: String, paged: Paged| match paged.pages {
+            1 => title,
+            pages => format!("{title}, page {} of {pages}", paged.page),
         };
-        let mut blocks = vec![heading(1, &title)];
+        let mut blocks = Vec::new();
         match index {
-            Index::Home => self.home(&mut blocks, elsewhere),
-            Index::Posts => self.archive(&mut blocks),
-            Index::Tags => self.tag_list(&mut blocks),
-            Index::Tag(i) => match self.tags.get(i) {
-                Some(tag) => self.tag_page(tag, &mut blocks),
-                None => return Document::default(),
-            },
+            Index::Home => {
+                blocks.push(heading(1, &self.settings.title));
+                self.home(&mut blocks, elsewhere);
+            }
+            Index::Posts { page } => {
+                let Some(paged) = Paged::of(page, self.posts.len()) else {
+                    return Document::default();
+                };
+                blocks.push(heading(1, &numbered("All posts".to_string(), paged)));
+                self.archive(paged, &mut blocks);
+            }
+            Index::Tags => {
+                blocks.push(heading(1, "Tags"));
+                self.tag_list(&mut blocks);
+            }
+            Index::Tag { tag, page } => {
+                let Some((tag, paged)) = self
+                    .tags
+                    .get(tag)
+                    .and_then(|tag| Some((tag, Paged::of(page, tag.count())?)))
+                else {
+                    return Document::default();
+                };
+                let title = format!("Posts tagged {}", typography.quoted(&tag.name));
+                blocks.push(heading(1, &numbered(title, paged)));
+                self.tag_page(tag, paged, &mut blocks);
+            }
         }
         Document {
             blocks,
@@ -149,8 +163,12 @@ impl Site {
         }
     }
 
-    fn archive(&self, blocks: &mut Vec<Block>) {
-        let posts: Vec<Link> = self.posts().map(Site::post_link).collect();
+    fn archive(&self, paged: Paged, blocks: &mut Vec<Block>) {
+        let posts: Vec<Link> = self.posts[paged.range(self.posts.len())]
+            .iter()
+            .filter_map(|&i| self.page(i))
+            .map(Site::post_link)
+            .collect();
         if posts.is_empty() {
             blocks.push(Block::Paragraph(vec![Inline::Text(
                 "Nothing here yet.".to_string(),
@@ -158,7 +176,9 @@ impl Site {
         } else {
             blocks.push(Block::Links(posts));
         }
-        blocks.push(Block::Links(vec![self.way_home()]));
+        let mut more = pager(paged, "/posts/");
+        more.push(self.way_home());
+        blocks.push(Block::Links(more));
     }
 
     /// The link home, by the site's title.
@@ -191,18 +211,16 @@ impl Site {
     }
 
     /// The page of one tag: its posts, newest first.
-    fn tag_page(&self, tag: &Tag, blocks: &mut Vec<Block>) {
-        let posts = tag
-            .posts
+    fn tag_page(&self, tag: &Tag, paged: Paged, blocks: &mut Vec<Block>) {
+        let posts = tag.posts[paged.range(tag.posts.len())]
             .iter()
             .filter_map(|&i| self.page(i))
             .map(Site::post_link)
             .collect();
         blocks.push(Block::Links(posts));
-        blocks.push(Block::Links(vec![
-            local_link("/tags/", "All tags"),
-            self.way_home(),
-        ]));
+        let mut more = pager(paged, &tag.route());
+        more.extend([local_link("/tags/", "All tags"), self.way_home()]);
+        blocks.push(Block::Links(more));
     }
 
     /// The results of a search in `index` (this snapshot's) as a document: best matches
@@ -273,6 +291,17 @@ impl Site {
             .or_else(|| page.description.clone())
             .unwrap_or_default()
     }
+}
+
+/// The links to the pages before and after `paged` of the list whose first page is `first`.
+fn pager(paged: Paged, first: &str) -> Vec<Link> {
+    let newer = paged.newer().map(|p| (p, "Newer posts"));
+    let older = paged.older().map(|p| (p, "Older posts"));
+    newer
+        .into_iter()
+        .chain(older)
+        .map(|(p, label)| local_link(&link_to(&p.route(first)), label))
+        .collect()
 }
 
 /// The link to the page being read, on the protocol named `protocol`.

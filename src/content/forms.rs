@@ -43,16 +43,17 @@ pub fn gopher_endpoint(site: &Site) -> Endpoint {
 
 /// Renders a page from its source as it is on disk now.
 pub fn render_page(site: &Site, page: &Page, form: Form) -> Result<Rendered, Problem> {
-    let source = site.read_source(&page.file, &page.source)?;
+    let path = site.source_path(page);
+    let source = site.read_source(&page.file, &path)?;
     let at = Location {
-        path: &page.source,
+        path: &path,
         rel: &page.rel,
         file: &page.file,
     };
     let fresh = page::describe(&site.settings, &at, &source)?;
     // A source edited into a draft since the last scan is hidden at once.
-    let fresh = fresh
-        .ok_or_else(|| Problem::warning(&page.source, "is now a draft; not served".to_string()))?;
+    let fresh =
+        fresh.ok_or_else(|| Problem::warning(&path, "is now a draft; not served".to_string()))?;
     Ok(page_in_form(site, &fresh, source.body(), form))
 }
 
@@ -121,12 +122,13 @@ pub fn oversized_pages(site: &Site) -> Vec<Problem> {
     let max = site.settings.sizes.page;
     site.pages()
         .filter_map(|page| {
-            let source = site.read_source(&page.file, &page.source).ok()?;
+            let path = site.source_path(page);
+            let source = site.read_source(&page.file, &path).ok()?;
             let (title, doc) = site.page_document(page, source.body(), Typography::UNICODE);
             let len = gemtext::render(Some(&title), &doc).len() as u64;
             (len > max).then(|| {
                 Problem::warning(
-                    &page.source,
+                    &path,
                     format!(
                         "renders to {} KiB, more than [limits] max_page_kib = {}; it is served cut",
                         len.div_ceil(1024),

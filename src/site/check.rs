@@ -21,16 +21,17 @@ pub fn check(site: &Site) -> Vec<Problem> {
     let mut problems = site.problems().to_vec();
     problems.extend_from_slice(site.unreadable());
     for page in site.pages() {
+        let path = site.source_path(page);
         if page.is_post && page.date.is_none() {
             problems.push(Problem::warning(
-                &page.source,
+                &path,
                 "post has no `date`; it is listed after the dated posts".to_string(),
             ));
         }
         for (line, key, likely) in &page.misspelt {
             problems.push(
                 Problem::warning(
-                    &page.source,
+                    &path,
                     format!("`{key}` is not a key gemhole reads (it is ignored); did you mean `{likely}`?"),
                 )
                 .at_line(*line),
@@ -38,7 +39,7 @@ pub fn check(site: &Site) -> Vec<Problem> {
         }
         if page.untitled {
             problems.push(Problem::warning(
-                &page.source,
+                &path,
                 "has no `title` and no `#` heading; its file name stands in".to_string(),
             ));
         }
@@ -52,7 +53,8 @@ pub fn check(site: &Site) -> Vec<Problem> {
 /// What a page's body holds that readers will not see as written: template tags taken out,
 /// and links and images that point into the capsule at nothing.
 fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
-    let Ok(source) = site.read_source(&page.file, &page.source) else {
+    let source_path = site.source_path(page);
+    let Ok(source) = site.read_source(&page.file, &source_path) else {
         return Vec::new();
     };
     let body_start_line = source.lines_before_body();
@@ -64,7 +66,7 @@ fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
         .iter()
         .map(|(line, tag)| {
             Problem::warning(
-                &page.source,
+                &source_path,
                 format!("template tag {tag} means nothing outside its generator; it is left out of what readers see"),
             )
             .at_line(body_start_line + line)
@@ -85,7 +87,7 @@ fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
             };
             problems.push(
                 Problem::error(
-                    &page.source,
+                    &source_path,
                     format!("{what} {} is not in the capsule", link.target),
                 )
                 .at_line(body_start_line + link.line),

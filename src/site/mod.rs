@@ -165,7 +165,7 @@ impl Site {
             .flat_map(|page| {
                 page.aliases
                     .iter()
-                    .map(|alias| (alias.clone(), page.route.clone(), page.source.clone()))
+                    .map(|alias| (alias.clone(), page.route.clone(), site.source_path(page)))
             })
             .chain(site.settings.redirects.iter().map(|(from, to)| {
                 (
@@ -187,7 +187,7 @@ impl Site {
             // Newest first; undated posts last; then by title.
             b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
         });
-        site.tags = tags::collect(&site.pages, &site.posts, &mut site.problems);
+        site.tags = tags::collect(&site.root, &site.pages, &site.posts, &mut site.problems);
         // The archive's first page is claimed before any file; its later pages now.
         let later = Paged::all(site.posts.len()).skip(1);
         let archive =
@@ -294,7 +294,7 @@ impl Site {
             path: found.path,
             file: found.file,
         };
-        if !self.routes.claim(&route, Route::File(file)) {
+        if !self.routes.claim(route.clone(), Route::File(file)) {
             self.problems.push(Problem::warning(
                 &self.root.join(&found.rel),
                 format!("is hidden: gemhole answers {route} itself; rename the file to serve it"),
@@ -326,7 +326,7 @@ impl Site {
         let route: Arc<str> = Arc::from(route);
         if !self
             .routes
-            .claim(&route, Route::Index(index, route.clone()))
+            .claim(route.clone(), Route::Index(index, route.clone()))
         {
             self.problems.push(Problem::warning(
                 &self.root,
@@ -358,9 +358,9 @@ impl Site {
 
     fn add_page(&mut self, page: Arc<Page>) {
         let index = self.pages.len();
-        if !self.routes.claim(&page.route, Route::Page(index)) {
+        if !self.routes.claim(page.route.clone(), Route::Page(index)) {
             self.problems.push(Problem::error(
-                &page.source,
+                &self.source_path(&page),
                 format!(
                     "route {} is already taken by another file; give this one a different `slug`",
                     page.route
@@ -380,6 +380,11 @@ impl Site {
             problem,
             transient: false,
         })
+    }
+
+    /// Where `page`'s source is, for messages (symlinks the scan vetted resolved).
+    pub fn source_path(&self, page: &Page) -> PathBuf {
+        self.root.join(&page.file)
     }
 
     /// Reads the markdown source at `file` below the content folder (`path` names it).
@@ -491,7 +496,7 @@ impl Site {
                 continue;
             };
             // A source that went bad since the scan is left out until the next one.
-            let Ok(source) = self.read_source(&page.file, &page.source) else {
+            let Ok(source) = self.read_source(&page.file, &self.source_path(page)) else {
                 continue;
             };
             builder.add(

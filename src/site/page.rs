@@ -1,7 +1,7 @@
 //! A post or page: what its source's front matter says, resolved against the site's defaults,
 //! and the route it is served at.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -15,8 +15,6 @@ use crate::doc::outline;
 #[derive(Debug, Clone)]
 pub struct Page {
     pub route: Arc<str>,
-    /// Where the source is, for messages.
-    pub source: PathBuf,
     /// The source's path below the content folder, `/`-separated, as the writer sees it.
     pub rel: String,
     /// Where the source is opened below the content folder (symlinks the scan vetted
@@ -104,7 +102,6 @@ pub fn describe(
     };
     Ok(Some(Page {
         route: Arc::from(route),
-        source: path.to_path_buf(),
         rel: rel.to_string(),
         file: at.file.to_string(),
         title,

@@ -1,6 +1,7 @@
 //! The route table: every route the snapshot answers and what answers it. Routes are the same
 //! names in both protocols; which protocol asks is not this table's business.
 
+use std::collections::hash_map::Entry;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -105,8 +106,9 @@ pub enum Route {
 /// Routes and their targets; the first to claim a route keeps it.
 #[derive(Debug, Default)]
 pub struct Routes {
-    /// Keys come from the capsule only (requests just look up), so a fast hash is safe.
-    table: FxHashMap<String, Route>,
+    /// Keys come from the capsule only (requests just look up), so a fast hash is safe. A
+    /// page's key is the page's own route, shared.
+    table: FxHashMap<Arc<str>, Route>,
 }
 
 impl Routes {
@@ -128,12 +130,14 @@ impl Routes {
     }
 
     /// Takes `route` for `target`; false when it was already taken.
-    pub fn claim(&mut self, route: &str, target: Route) -> bool {
-        if self.table.contains_key(route) {
-            return false;
+    pub fn claim(&mut self, route: impl Into<Arc<str>>, target: Route) -> bool {
+        match self.table.entry(route.into()) {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(free) => {
+                free.insert(target);
+                true
+            }
         }
-        self.table.insert(route.to_string(), target);
-        true
     }
 
     pub fn get(&self, route: &str) -> Option<&Route> {
@@ -142,7 +146,7 @@ impl Routes {
 
     #[cfg(test)]
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.table.keys().cloned().collect();
+        let mut names: Vec<String> = self.table.keys().map(|k| k.to_string()).collect();
         names.sort();
         names
     }

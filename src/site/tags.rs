@@ -1,6 +1,7 @@
 //! Tags: the posts gathered under each tag a writer gave them, and the tag's route name.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -42,8 +43,13 @@ pub fn route_of(slug: &str) -> String {
 }
 
 /// The tags of `posts` (indexes into `pages`, newest first), by slug; each tag's posts newest
-/// first.
-pub fn collect(pages: &[Arc<Page>], posts: &[usize], problems: &mut Vec<Problem>) -> Vec<Tag> {
+/// first. `root` is the content folder, where problems name the files.
+pub fn collect(
+    root: &Path,
+    pages: &[Arc<Page>],
+    posts: &[usize],
+    problems: &mut Vec<Problem>,
+) -> Vec<Tag> {
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     // Each spelling's slug, worked out once: a blog has few tags and many posts.
     let mut slugs: FxHashMap<&str, String> = FxHashMap::default();
@@ -68,7 +74,7 @@ pub fn collect(pages: &[Arc<Page>], posts: &[usize], problems: &mut Vec<Problem>
             };
             if tag.name != *name && !same_tag(&tag.name, name) {
                 problems.push(Problem::warning(
-                    &page.source,
+                    &root.join(&page.file),
                     format!(
                         "tag \"{name}\" shares the page /tags/{} with \"{}\"; spell them alike, or apart",
                         tag.slug, tag.name

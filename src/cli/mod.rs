@@ -1,10 +1,14 @@
 //! The `gemhole` command line: the arguments, then one file per command, each thin. Every
 //! capability lives in the library; a command only reads its arguments, calls it and says what
 //! happened. `serve` (the default) runs the server, `render` prints what one file becomes,
-//! `check` reports what is wrong in the capsule, `cert` shows or remakes the certificate.
+//! `check` reports what is wrong in the capsule, `cert` shows or remakes the certificate,
+//! `new` begins a post; `man` and `completions` print what the definitions here make, and read
+//! no configuration.
 
 mod cert;
 mod check;
+mod completions;
+mod man;
 mod new;
 mod render;
 mod serve;
@@ -13,7 +17,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, ConfigError, Overrides};
 
@@ -33,7 +37,15 @@ pub fn main() -> ExitCode {
 #[command(
     name = "gemhole",
     version,
-    about = "Serve a markdown blog as a Gemini capsule and a Gopher hole, converted on the fly"
+    about = "Serve a markdown blog as a Gemini capsule and a Gopher hole, converted on the fly",
+    long_about = "Serve a markdown blog as a Gemini capsule and a Gopher hole, converted on the \
+        fly.\n\n\
+        The capsule is a folder of markdown posts and pages with YAML or TOML front matter; \
+        each is converted to gemtext or Gopher text when it is asked for, and the folder is \
+        followed as it changes. With no command, gemhole serves. The configuration file names \
+        the capsule, the host name, the addresses and the limits; the options below override \
+        it. SIGHUP rescans the capsule and reads the certificates again; SIGINT or SIGTERM \
+        stops once the responses in flight are sent."
 )]
 struct Cli {
     /// Configuration file [default: ./config.toml, all defaults when it is missing]
@@ -86,6 +98,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Target::Gemtext)]
         to: Target,
     },
+    /// Print the manual page (roff), or write every page into a folder
+    Man {
+        /// Write gemhole.1 and a gemhole-COMMAND.1 for each command into DIR instead
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Print the completion script for SHELL
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -105,29 +128,42 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         gemini_listen: cli.gemini_listen,
         gopher_listen: cli.gopher_listen,
     };
-    let command = cli.command.unwrap_or(Command::Serve);
-    let config = match (&command, Config::load(cli.config.as_deref(), &overrides)) {
-        // Outside a capsule, a file renders with the defaults and its own folder as the
-        // capsule: `gemhole render` works on any markdown file, from anywhere.
-        (Command::Render { file, .. }, Err(ConfigError::Invalid { key, .. }))
+    let file = cli.config.as_deref();
+    let load = || Config::load(file, &overrides);
+    let done = |()| ExitCode::SUCCESS;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::serve(&load()?).map(done),
+        Command::Check => check::check(&load()?),
+        Command::New { title, page } => new::new(&load()?, &title, page).map(done),
+        Command::Cert { regenerate, force } => cert::cert(&load()?, regenerate, force),
+        Command::Render { file: source, to } => {
+            let config = render_config(file, &overrides, &source)?;
+            render::render(&config, &source, to).map(done)
+        }
+        // What the command line says of itself needs no configuration and works anywhere.
+        Command::Man { out } => man::man(Cli::command(), out.as_deref()).map(done),
+        Command::Completions { shell } => completions::completions(Cli::command(), shell).map(done),
+    }
+}
+
+/// The configuration `render` uses. Outside a capsule, a file renders with the defaults and its
+/// own folder as the capsule: `gemhole render` works on any markdown file, from anywhere.
+fn render_config(
+    file: Option<&Path>,
+    overrides: &Overrides,
+    source: &Path,
+) -> Result<Config, ConfigError> {
+    match Config::load(file, overrides) {
+        Err(ConfigError::Invalid { key, .. })
             if key == "site.content" && overrides.content.is_none() =>
         {
-            let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
+            let folder = source.parent().filter(|p| !p.as_os_str().is_empty());
             let overrides = Overrides {
                 content: Some(folder.map_or_else(|| PathBuf::from("."), Path::to_path_buf)),
-                ..overrides
+                ..overrides.clone()
             };
-            Config::load(cli.config.as_deref(), &overrides)?
+            Config::load(file, &overrides)
         }
-        (_, loaded) => loaded?,
-    };
-    match command {
-        Command::Serve => serve::serve(&config).map(|()| ExitCode::SUCCESS),
-        Command::Check => check::check(&config),
-        Command::New { title, page } => new::new(&config, &title, page).map(|()| ExitCode::SUCCESS),
-        Command::Cert { regenerate, force } => cert::cert(&config, regenerate, force),
-        Command::Render { file, to } => {
-            render::render(&config, &file, to).map(|()| ExitCode::SUCCESS)
-        }
+        loaded => loaded,
     }
 }

@@ -367,6 +367,28 @@ mod tests {
         assert!(concerns(&lost, path));
     }
 
+    #[tokio::test]
+    async fn lost_events_are_told_to_the_next_reload_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let watch = FolderWatch::start(dir.path()).unwrap();
+        let flags = {
+            let attachment = lock(&watch.attachment);
+            Flags {
+                path_changed: attachment.path_changed.clone(),
+                events_lost: attachment.events_lost.clone(),
+            }
+        };
+        // The watcher's own handler, given what the system says.
+        let (changed, mut changes) = mpsc::channel(1);
+        let mut handle = on_event(dir.path().to_path_buf(), flags, changed);
+        handle(Ok(Event::new(EventKind::Other).set_flag(Flag::Rescan)));
+        assert!(changes.try_recv().is_ok(), "a lost event is news");
+        assert_eq!(lock(&watch.attachment).follow_path(false), News::EventsLost);
+        assert_eq!(lock(&watch.attachment).follow_path(false), News::Changes);
+        handle(Err(notify::Error::generic("queue overflow")));
+        assert_eq!(lock(&watch.attachment).follow_path(false), News::EventsLost);
+    }
+
     /// Waits a while for a change to be reported.
     async fn changed(watch: &mut FolderWatch) -> bool {
         tokio::time::timeout(Duration::from_secs(5), watch.changes.recv())

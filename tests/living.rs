@@ -66,10 +66,16 @@ async fn a_new_post_appears_everywhere_changes_and_goes() {
     let text = gopher_text(&server, "/posts/battery").await;
     assert!(text.contains("Fairphone"), "{text}");
 
-    // An edit to the body is served at once.
+    // An edit to the body is served at once, and search follows it.
     write(&post, &NEW_POST.replace("cheap iron", "borrowed iron"));
     let body = gemini_text(&server, "/posts/battery").await;
     assert!(body.contains("borrowed iron"), "{body}");
+    eventually("the edited words found by search", || async {
+        gemini_text(&server, "/search?borrowed").await.contains(line)
+    })
+    .await;
+    let old_words = gemini_text(&server, "/search?cheap").await;
+    assert!(!old_words.contains(line), "{old_words}");
 
     // Deleted: gone from every list and route.
     std::fs::remove_file(&post).unwrap();
@@ -84,6 +90,8 @@ async fn a_new_post_appears_everywhere_changes_and_goes() {
         "51"
     );
     assert!(!gemini_text(&server, "/atom.xml").await.contains("battery"));
+    let searched = gemini_text(&server, "/search?fairphone").await;
+    assert!(searched.contains("Nothing matches"), "{searched}");
     assert_eq!(
         get(server.gemini, "gemini://localhost/tags/repair")
             .await

@@ -71,7 +71,9 @@ async fn a_new_post_appears_everywhere_changes_and_goes() {
     let body = gemini_text(&server, "/posts/battery").await;
     assert!(body.contains("borrowed iron"), "{body}");
     eventually("the edited words found by search", || async {
-        gemini_text(&server, "/search?borrowed").await.contains(line)
+        gemini_text(&server, "/search?borrowed")
+            .await
+            .contains(line)
     })
     .await;
     let old_words = gemini_text(&server, "/search?cheap").await;

@@ -756,8 +756,9 @@ mod tests {
     fn a_file_changed_just_before_its_scan_is_read_again_next_time() {
         let (dir, _) = site_with(&[("posts/a.md", "---\ndate: 2023-01-01\n---\nA")]);
         let settings = Arc::new(Settings::for_tests(dir.path()));
-        // Its status changed this very second: a write later in the same tick would not show.
-        let first = Site::scan(settings.clone(), &Readings::default(), ScanStart::now()).unwrap();
+        // Its status changed a moment before: a write later in the same tick would not show.
+        let start = ScanStart::just_after_change_of(&dir.path().join("posts/a.md"));
+        let first = Site::scan(settings.clone(), &Readings::default(), start).unwrap();
         let second = settled_scan(&settings, &first.readings);
         assert!(!Arc::ptr_eq(
             page_at(&first, "/posts/a"),

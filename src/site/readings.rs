@@ -3,9 +3,11 @@
 //!
 //! A file is taken as unchanged when the walk finds it at the same place with the same
 //! [`Stamp`] (inode, length, modification and status-change times) as when it was read, and it
-//! had settled by then: a file whose status changed in the last [`RACY_SECS`] seconds before
-//! it was read could change again within the same tick of a coarse file-system clock without
-//! its stamp showing it, so it is read again next time. What could not be read just now (out
+//! had settled by then: a file whose status changed within one tick of the file system's clock
+//! before it was read could change again in that same tick without its stamp showing it, so it
+//! is read again next time. A file system that gives times to the nanosecond ticks at most
+//! every few milliseconds (the kernel's coarse clock), so [`FINE_TICK_NANOS`] is allowed; one that
+//! gives whole seconds may count in twos (FAT), so [`COARSE_TICK_NANOS`] is. What could not be read just now (out
 //! of file descriptors, an I/O error) is never kept. Nothing here opens a file: the snapshot
 //! reads, this only remembers.
 
@@ -20,9 +22,12 @@ use super::problem::Problem;
 use super::scan::{Found, Stamp};
 use crate::doc::Link;
 
-/// How long a file's status must have been still before it was read for its reading to be
-/// trusted later; two seconds covers the coarsest clocks (FAT's) a capsule may sit on.
-pub const RACY_SECS: i64 = 2;
+/// How long before a scan a file's status must have last changed for its reading to be trusted
+/// later, on a file system whose times have fractions of a second: longer than any kernel tick.
+pub const FINE_TICK_NANOS: i128 = 50_000_000;
+
+/// The same, where times are whole seconds: FAT's clock counts in twos.
+pub const COARSE_TICK_NANOS: i128 = 2_000_000_000;
 
 /// What one file gave.
 #[derive(Debug, Clone)]
@@ -58,25 +63,44 @@ pub struct Readings {
 /// When a scan began, to tell which files had settled when they were read.
 #[derive(Debug, Clone, Copy)]
 pub struct ScanStart {
-    secs: i64,
+    nanos: i128,
 }
 
 impl ScanStart {
     pub fn now() -> ScanStart {
-        let secs = SystemTime::now()
+        let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |since| {
-                i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+                i128::try_from(since.as_nanos()).unwrap_or(i128::MAX)
             });
-        ScanStart { secs }
+        ScanStart { nanos }
     }
 
     /// A scan `secs` seconds from now, by which every file written so far has settled.
     #[cfg(test)]
     pub fn later_by(secs: i64) -> ScanStart {
         ScanStart {
-            secs: ScanStart::now().secs + secs,
+            nanos: ScanStart::now().nanos + i128::from(secs) * 1_000_000_000,
         }
+    }
+
+    /// A scan that began a millisecond after the status of the file at `path` last changed.
+    #[cfg(test)]
+    pub fn just_after_change_of(path: &std::path::Path) -> ScanStart {
+        let stamp = Stamp::of(&std::fs::metadata(path).unwrap());
+        ScanStart {
+            nanos: stamp.changed_nanos().0 + 1_000_000,
+        }
+    }
+
+    /// Whether a file with this stamp had settled when the scan began.
+    fn settled(&self, stamp: &Stamp) -> bool {
+        let (changed, fine) = stamp.changed_nanos();
+        let tick = match fine {
+            true => FINE_TICK_NANOS,
+            false => COARSE_TICK_NANOS,
+        };
+        changed + tick < self.nanos
     }
 }
 
@@ -88,9 +112,9 @@ impl Readings {
         (kept.stamp == found.stamp && kept.place == place(found)).then_some(&kept.reading)
     }
 
-    /// Keeps what `found` gave, unless it may change unseen (see [`RACY_SECS`]).
+    /// Keeps what `found` gave, unless it may change unseen (see the module's words).
     pub fn keep(&mut self, found: &Found, reading: &Reading, start: ScanStart) {
-        if found.stamp.changed_secs() >= start.secs - RACY_SECS {
+        if !start.settled(&found.stamp) {
             return;
         }
         let kept = Kept {

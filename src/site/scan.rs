@@ -60,9 +60,14 @@ impl Stamp {
         (self.device, self.inode)
     }
 
-    /// When the file's status last changed, in whole seconds since the epoch.
-    pub fn changed_secs(&self) -> i64 {
-        self.changed.0
+    /// When the file's status last changed, in nanoseconds since the epoch, and whether the
+    /// file system keeps such times finer than a second (it gave a fraction).
+    pub fn changed_nanos(&self) -> (i128, bool) {
+        let (secs, nanos) = self.changed;
+        (
+            i128::from(secs) * 1_000_000_000 + i128::from(nanos),
+            nanos != 0,
+        )
     }
 }
 

@@ -1,10 +1,12 @@
 //! `ceiling`: the physical limit gemhole is measured against.
 //!
 //! A server that does only what a Gemini or Gopher exchange cannot avoid: accept, (the TLS
-//! handshake, with the same ring provider, TLS versions and kind of certificate as gemhole),
+//! handshake, TLS 1.3 and 1.2, with the crypto provider and kind of certificate asked for),
 //! read the request line, write a fixed answer held in memory, close. No parsing, routing,
 //! rendering or logging. Whatever gemhole spends beyond what this spends, per request, is
 //! gemhole's own cost; the gap in requests/s is how far it is from the limit of the machine.
+//! Each provider and key kind has its own ceiling, so the cheapest handshake can be chosen by
+//! measuring, and gemhole compared with the limit of the one it uses.
 //!
 //! It listens on loopback only, prints `listening on ADDR` as its first line (so a script can
 //! ask for port 0 and learn the port), and stops on SIGINT or SIGTERM.
@@ -18,8 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{ensure, Context};
-use clap::{Args, Parser, Subcommand};
-use rustls::crypto::ring::default_provider;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -47,7 +49,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum ProtocolCommand {
     /// TLS: handshake, read the request line, answer `20` with the body, close_notify, close.
-    Gemini(ServeArgs),
+    Gemini {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        tls: TlsArgs,
+    },
     /// Plain TCP: read the selector line, answer with the body, close.
     Gopher(ServeArgs),
 }
@@ -60,6 +67,52 @@ struct ServeArgs {
     /// File whose bytes are the answer's body.
     #[arg(long)]
     body: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct TlsArgs {
+    /// rustls crypto provider doing the handshake's cryptography.
+    #[arg(long, value_enum, default_value_t = Provider::Ring)]
+    provider: Provider,
+    /// Kind of key of the self-signed certificate (gemhole makes ECDSA P-256).
+    #[arg(long, value_enum, default_value_t = KeyKind::EcdsaP256)]
+    key: KeyKind,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Provider {
+    Ring,
+    AwsLcRs,
+}
+
+impl Provider {
+    /// The provider's defaults: its cipher suites, key exchange groups and signature schemes.
+    fn crypto(self) -> CryptoProvider {
+        match self {
+            Provider::Ring => rustls::crypto::ring::default_provider(),
+            Provider::AwsLcRs => rustls::crypto::aws_lc_rs::default_provider(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KeyKind {
+    EcdsaP256,
+    EcdsaP384,
+    Ed25519,
+    Rsa2048,
+}
+
+impl KeyKind {
+    /// rcgen's signature algorithm for the kind (RSA keys are 2048 bits by default).
+    fn algorithm(self) -> &'static rcgen::SignatureAlgorithm {
+        match self {
+            KeyKind::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+            KeyKind::EcdsaP384 => &rcgen::PKCS_ECDSA_P384_SHA384,
+            KeyKind::Ed25519 => &rcgen::PKCS_ED25519,
+            KeyKind::Rsa2048 => &rcgen::PKCS_RSA_SHA256,
+        }
+    }
 }
 
 /// How connections are answered: the whole answer is built once, at start.
@@ -93,15 +146,16 @@ fn start(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let (ProtocolCommand::Gemini(args) | ProtocolCommand::Gopher(args)) = &cli.protocol;
+    let (ProtocolCommand::Gemini { serve: args, .. } | ProtocolCommand::Gopher(args)) =
+        &cli.protocol;
     ensure!(
         args.listen.ip().is_loopback(),
         "refusing to listen on {}: ceiling serves loopback only (e.g. 127.0.0.1:0)",
         args.listen
     );
     let answerer = match &cli.protocol {
-        ProtocolCommand::Gemini(args) => Answerer::Gemini {
-            acceptor: tls_acceptor()?,
+        ProtocolCommand::Gemini { serve: args, tls } => Answerer::Gemini {
+            acceptor: tls_acceptor(tls)?,
             answer: answer_bytes(GEMINI_HEADER, args)?,
         },
         ProtocolCommand::Gopher(args) => Answerer::Gopher {
@@ -138,16 +192,16 @@ fn announce(addr: SocketAddr) -> io::Result<()> {
     stdout.flush()
 }
 
-/// A certificate like the one gemhole makes (ECDSA P-256, self-signed, for `localhost`) and
-/// the same TLS settings (ring, TLS 1.3 and 1.2, rustls' default session cache), so both
-/// servers do the same cryptography per handshake.
-fn tls_acceptor() -> anyhow::Result<TlsAcceptor> {
-    let key_pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+/// A self-signed certificate for `localhost` with a key of the kind asked for (gemhole makes
+/// ECDSA P-256), served with TLS 1.3 and 1.2 and rustls' default session cache, so that with
+/// gemhole's provider and key both servers do the same cryptography per handshake.
+fn tls_acceptor(tls: &TlsArgs) -> anyhow::Result<TlsAcceptor> {
+    let key_pair = rcgen::KeyPair::generate_for(tls.key.algorithm())?;
     let params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
     let cert = params.self_signed(&key_pair)?;
     let chain = vec![CertificateDer::from(cert.der().to_vec())];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pair.serialize_der()));
-    let config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
+    let config = ServerConfig::builder_with_provider(Arc::new(tls.provider.crypto()))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_no_client_auth()
         .with_single_cert(chain, key)?;

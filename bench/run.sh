@@ -28,7 +28,7 @@ SEARCH_CLIENTS="${SEARCH_CLIENTS:-1}"
 # The providers `ceiling` can use, and the one gemhole is built with: its ceiling is the one
 # gemhole's p99 target is judged against.
 PROVIDERS=(ring aws-lc-rs)
-GEMHOLE_PROVIDER=ring
+GEMHOLE_PROVIDER=aws-lc-rs
 GEMHOLE_KEY=ecdsa-p256
 
 POST_FILE="posts/2023-11-20-back-market-adventures.md"

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
-use rustls::crypto::ring::default_provider;
+use rustls::crypto::aws_lc_rs::default_provider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
@@ -108,7 +108,7 @@ struct Serving {
 }
 
 impl Serving {
-    /// TLS 1.2 and 1.3 with the ring provider, certificates from `loaded`; no client
+    /// TLS 1.2 and 1.3 with the aws-lc-rs provider, certificates from `loaded`; no client
     /// certificates are asked for. A returning client resumes its session: by a TLS 1.3
     /// ticket (sealed with a key that rotates, so the server keeps nothing per client), or
     /// from a bounded cache of TLS 1.2 sessions. Both are this configuration's own, so a
@@ -121,8 +121,8 @@ impl Serving {
             .map_err(|e| TlsError::Config(e.to_string()))?
             .with_no_client_auth()
             .with_cert_resolver(loaded.clone());
-        config.ticketer =
-            rustls::crypto::ring::Ticketer::new().map_err(|e| TlsError::Config(e.to_string()))?;
+        config.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new()
+            .map_err(|e| TlsError::Config(e.to_string()))?;
         // One request per connection: one ticket is all a client can use before it reconnects.
         config.send_tls13_tickets = 1;
         config.session_storage = rustls::server::ServerSessionMemoryCache::new(SESSION_CACHE);
@@ -368,7 +368,7 @@ fn write_private(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
 
 /// SHA-256 of a certificate as colon-separated upper-case hex.
 pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, cert.as_ref());
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, cert.as_ref());
     digest
         .as_ref()
         .iter()

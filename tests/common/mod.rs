@@ -271,7 +271,16 @@ pub fn client_config() -> Arc<ClientConfig> {
 /// The same client speaking only `versions`, for a test to adjust (its session resumption,
 /// say) before sharing it.
 pub fn client_config_for(versions: &[&'static SupportedProtocolVersion]) -> ClientConfig {
-    let provider = Arc::new(default_provider());
+    client_config_with(default_provider(), versions)
+}
+
+/// The same client with `provider`'s cipher suites (in its order of preference), for a test of
+/// what the server chooses among them.
+pub fn client_config_with(
+    provider: CryptoProvider,
+    versions: &[&'static SupportedProtocolVersion],
+) -> ClientConfig {
+    let provider = Arc::new(provider);
     ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions)
         .unwrap()

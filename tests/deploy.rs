@@ -407,6 +407,60 @@ async fn a_fifo_in_place_of_the_certificate_is_refused_and_sighup_keeps_working(
     until_served(addr, &new).await;
 }
 
+/// The cipher suite a handshake with `client` settles on.
+async fn suite_chosen(addr: SocketAddr, client: ClientConfig) -> rustls::CipherSuite {
+    let handshake = async {
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let tls = tokio_rustls::TlsConnector::from(Arc::new(client))
+            .connect(ServerName::try_from("localhost").unwrap(), tcp)
+            .await
+            .unwrap();
+        tls.get_ref().1.negotiated_cipher_suite().unwrap().suite()
+    };
+    tokio::time::timeout(PATIENCE, handshake)
+        .await
+        .expect("no handshake in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sha256_suites_are_chosen_first_and_every_default_suite_still_connects() {
+    use rustls::crypto::aws_lc_rs::{cipher_suite, default_provider};
+    use rustls::version::{TLS12, TLS13};
+    use rustls::CipherSuite;
+
+    let server = TestServer::start(&[], &[]).await;
+    // A client's own order (AES-256 first, as rustls and OpenSSL send) does not decide.
+    let preferring_aes256 = [
+        (&TLS13, CipherSuite::TLS13_AES_128_GCM_SHA256),
+        (&TLS12, CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256),
+    ];
+    for (version, expected) in preferring_aes256 {
+        let client = common::client_config_for(&[version]);
+        assert_eq!(suite_chosen(server.gemini, client).await, expected);
+    }
+    // A client that offers one suite only gets it, whichever it is.
+    let only = [
+        (&TLS13, cipher_suite::TLS13_AES_256_GCM_SHA384),
+        (&TLS13, cipher_suite::TLS13_CHACHA20_POLY1305_SHA256),
+        (
+            &TLS12,
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        ),
+        (
+            &TLS12,
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        ),
+    ];
+    for (version, suite) in only {
+        let provider = rustls::crypto::CryptoProvider {
+            cipher_suites: vec![suite],
+            ..default_provider()
+        };
+        let client = common::client_config_with(provider, &[version]);
+        assert_eq!(suite_chosen(server.gemini, client).await, suite.suite());
+    }
+}
+
 /// One request over a connection made with `client`: how the handshake went, and the
 /// fingerprint of the certificate the client holds for the server.
 async fn session(addr: SocketAddr, client: &Arc<ClientConfig>) -> (HandshakeKind, String) {

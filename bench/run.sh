@@ -12,7 +12,8 @@
 # Knobs (environment): CONCURRENCY (32), DURATION seconds per run (10), WARMUP seconds before
 # each run (1), ROUNDS (5), RESUME=1 (Gemini clients resume TLS sessions), KEYS (the key kinds
 # of the Gemini ceilings, `ecdsa-p256` as gemhole makes; add ecdsa-p384, ed25519, rsa2048 to
-# compare), SEARCH_CLIENTS (1: Gopher search clients beside the Gemini load), CARGO_TARGET_DIR.
+# compare), SEARCH_CLIENTS (1: Gopher search clients beside the Gemini load), KEEP=1 (keep the
+# scratch folder, with each run's JSON in results/), CARGO_TARGET_DIR.
 # Every server listens on 127.0.0.1 only and is stopped when the script exits.
 set -euo pipefail
 
@@ -25,6 +26,7 @@ RESUME="${RESUME:-0}"
 ROUNDS="${ROUNDS:-5}"
 KEYS="${KEYS:-ecdsa-p256}"
 SEARCH_CLIENTS="${SEARCH_CLIENTS:-1}"
+KEEP="${KEEP:-0}"
 # The providers `ceiling` can use, and the one gemhole is built with: its ceiling is the one
 # gemhole's p99 target is judged against.
 PROVIDERS=(ring aws-lc-rs)
@@ -57,7 +59,8 @@ cleanup() {
     done
     kill -KILL "$pid" 2>/dev/null || true
   done
-  if [[ -n $TMP ]]; then rm -rf "$TMP"; fi
+  if [[ -n $TMP && $KEEP != 1 ]]; then rm -rf "$TMP"; fi
+  if [[ -n $TMP && $KEEP == 1 ]]; then note "kept $TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -254,11 +257,11 @@ print(f"concurrency {concurrency}, {duration} s per run, median of {rounds} roun
       f"{os.cpu_count()} CPUs (loadgen shares them)")
 print(f"load average before {load_before}, after {load_after}")
 header = ["", "requests/s", "p99 ms", "CPU s/1k req", "peak RSS MiB", "errors", "bytes/req"]
-print(f"{header[0]:<34}{header[1]:>12}{header[2]:>10}{header[3]:>14}{header[4]:>14}"
+print(f"{header[0]:<38}{header[1]:>12}{header[2]:>10}{header[3]:>14}{header[4]:>14}"
       f"{header[5]:>8}{header[6]:>11}")
 for (protocol, server), s in table.items():
     label = f"{protocol}/{labels.get(server, server)}"
-    print(f"{label:<34}{fmt(s['rps'], 1):>12}{fmt(s['p99'], 2):>10}"
+    print(f"{label:<38}{fmt(s['rps'], 1):>12}{fmt(s['p99'], 2):>10}"
           f"{fmt(s['cpu'], 4):>14}{fmt(s['rss'], 1):>14}{s['errors']:>8}"
           f"{fmt(s['bytes'], 0):>11}")
 

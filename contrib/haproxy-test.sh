@@ -123,18 +123,8 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-passed=0
-failed=0
-check() { # description, then a command that must succeed
-    local what=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $what" >&2
-    fi
-}
+# shellcheck source=contrib/checks.sh
+source "$root/contrib/checks.sh"
 
 # The kernel chooses each request's source port and the client reports it, so the logs can be
 # searched for the real client (a port chosen here could be one still in use or in TIME_WAIT).
@@ -166,13 +156,11 @@ gopher_request() { # prints the source port on success
 # Runs a request; on success remembers its source port.
 request() { # description, request function
     local source
-    if source=$("$2") && [[ -n $source ]]; then
+    source=$("$2") || source=""
+    if [[ -n $source ]]; then
         sources+=("$source")
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $1" >&2
     fi
+    check "$1" test -n "$source"
 }
 
 sources=()
@@ -197,5 +185,4 @@ if ((failed)); then
     echo "--- two.log" >&2; tail -20 "$work/two.log" >&2
     echo "--- haproxy.log" >&2; tail -20 "$work/haproxy.log" >&2
 fi
-echo "haproxy: $passed passed, $failed failed"
-((failed == 0))
+summary haproxy

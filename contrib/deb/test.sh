@@ -58,18 +58,8 @@ deb=${1:-$(bash "$root/contrib/deb/build.sh" | tail -n 1)}
 deb=$(realpath "$deb")
 echo "package: $deb ($(du -k "$deb" | cut -f1) KiB)"
 
-passed=0
-failed=0
-check() { # description, then a command that must succeed
-    local what=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $what" >&2
-    fi
-}
+# shellcheck source=contrib/checks.sh
+source "$root/contrib/checks.sh"
 owner_mode() { stat -c '%U:%G %a' "$1"; }
 is() { [[ $1 == "$2" ]] || { echo "  got '$1', wanted '$2'" >&2; false; }; }
 contains() { grep -qF -- "$2" <<<"$1" || { echo "  no '$2' in: $1" >&2; false; }; }
@@ -199,5 +189,4 @@ check "dpkg knows the package no more" is "$(known)" not-installed
 check "purge leaves no systemd state behind" \
     bash -c "! compgen -G '/etc/systemd/system/*gemhole*' && ! find /var/lib/systemd -name '*gemhole*' | grep -q ."
 
-echo "deb: $passed passed, $failed failed"
-((failed == 0))
+summary deb

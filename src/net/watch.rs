@@ -70,12 +70,8 @@ struct Attachment {
     /// The folder that holds it, watched on its own: that is where the configured path itself
     /// is renamed, replaced or linked anew. None for a root, or when it could not be watched.
     parent: Option<WatchedPath>,
-    /// Set by an event about the configured path itself (renamed, removed, made): the watcher
-    /// drops its watch below a path it sees renamed or removed, so the path is watched afresh
-    /// even when it leads to the same folder again.
-    path_changed: Arc<AtomicBool>,
-    /// Set when the system said it dropped events.
-    events_lost: Arc<AtomicBool>,
+    /// What the watcher's handler noted since the last look.
+    flags: Flags,
 }
 
 /// A path, how it is watched, and which folder it led to when it was watched.
@@ -173,16 +169,9 @@ impl Attachment {
     /// by the parent's watch.
     fn start(folder: &Path, changed: mpsc::Sender<()>) -> Result<Attachment, Unfollowed> {
         let path = std::path::absolute(folder).map_err(Unfollowed::Missing)?;
-        let path_changed = Arc::new(AtomicBool::new(false));
-        let events_lost = Arc::new(AtomicBool::new(false));
-        let mut watcher = notify::recommended_watcher(on_event(
-            path.clone(),
-            Flags {
-                path_changed: path_changed.clone(),
-                events_lost: events_lost.clone(),
-            },
-            changed,
-        ))?;
+        let flags = Flags::default();
+        let mut watcher =
+            notify::recommended_watcher(on_event(path.clone(), flags.clone(), changed))?;
         let parent = path.parent().and_then(|parent| {
             WatchedPath::start(
                 &mut watcher,
@@ -197,8 +186,7 @@ impl Attachment {
             watcher,
             folder,
             parent,
-            path_changed,
-            events_lost,
+            flags,
         })
     }
 
@@ -206,11 +194,11 @@ impl Attachment {
     /// before (or in any case, when `afresh`); says whether events were lost since the last
     /// look.
     fn follow_path(&mut self, afresh: bool) -> News {
-        let news = match self.events_lost.swap(false, Ordering::Relaxed) {
+        let news = match self.flags.events_lost.swap(false, Ordering::Relaxed) {
             true => News::EventsLost,
             false => News::Changes,
         };
-        let path_changed = self.path_changed.swap(false, Ordering::Relaxed);
+        let path_changed = self.flags.path_changed.swap(false, Ordering::Relaxed);
         if let Some(parent) = &mut self.parent {
             if let Err(err) = parent.follow(&mut self.watcher, afresh) {
                 warn_parent_unwatched(&parent.path, &self.folder.path, &err);
@@ -229,7 +217,7 @@ impl Attachment {
             Err(err @ Unfollowed::Missing(_)) => {
                 // Not looked at yet: still to be watched afresh at the next look.
                 if path_changed {
-                    self.path_changed.store(true, Ordering::Relaxed);
+                    self.flags.path_changed.store(true, Ordering::Relaxed);
                 }
                 tracing::warn!(
                     "{}: {err}; looking again at the next change",
@@ -300,9 +288,14 @@ impl FolderId {
     }
 }
 
-/// What the watcher notes of the events, for the loop that follows it.
+/// What the watcher's handler notes of the events, shared with the loop that follows it.
+#[derive(Clone, Default)]
 struct Flags {
+    /// Set by an event about the configured path itself (renamed, removed, made): the watcher
+    /// drops its watch below a path it sees renamed or removed, so the path is watched afresh
+    /// even when it leads to the same folder again.
     path_changed: Arc<AtomicBool>,
+    /// Set when the system said it dropped events.
     events_lost: Arc<AtomicBool>,
 }
 
@@ -371,13 +364,7 @@ mod tests {
     async fn lost_events_are_told_to_the_next_reload_only() {
         let dir = tempfile::tempdir().unwrap();
         let watch = FolderWatch::start(dir.path()).unwrap();
-        let flags = {
-            let attachment = lock(&watch.attachment);
-            Flags {
-                path_changed: attachment.path_changed.clone(),
-                events_lost: attachment.events_lost.clone(),
-            }
-        };
+        let flags = lock(&watch.attachment).flags.clone();
         // The watcher's own handler, given what the system says.
         let (changed, mut changes) = mpsc::channel(1);
         let mut handle = on_event(dir.path().to_path_buf(), flags, changed);

@@ -426,14 +426,14 @@ impl Site {
             let Some(before) = previous.search_index() else {
                 return self.index_everything();
             };
-            let mut carried = before.carry_over(&self.pages);
-            let changed = std::mem::take(&mut carried.uncovered);
+            let carried = before.carry_over(&self.pages);
+            let changed = &carried.uncovered;
             if changed.len() > segments::most_changed(self.pages.len()) {
                 return self.index_everything();
             }
-            let index = self.index_pages(&changed, 0).finish();
+            let index = self.index_pages(changed, 0).finish();
             tracing::debug!("search index: {} pages indexed again", changed.len());
-            SiteSearch::with_changes(carried, &self.pages, &changed, index)
+            SiteSearch::with_changes(carried, &self.pages, index)
         })
     }
 

@@ -93,14 +93,10 @@ impl SiteSearch {
         }
     }
 
-    /// The search made of what was carried over and `index`, over the pages numbered
-    /// `changed` (document number = position in `changed`).
-    pub fn with_changes(
-        carried: Carried,
-        pages: &[Arc<Page>],
-        changed: &[usize],
-        index: SearchIndex,
-    ) -> SiteSearch {
+    /// The search made of what was carried over and `index`, over the pages it left
+    /// uncovered (document number = position in [`Carried::uncovered`]).
+    pub fn with_changes(carried: Carried, pages: &[Arc<Page>], index: SearchIndex) -> SiteSearch {
+        let changed = &carried.uncovered;
         let changes = Segment {
             index: Arc::new(index),
             indexed: changed.iter().map(|&i| pages[i].clone()).collect(),

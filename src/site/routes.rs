@@ -48,8 +48,7 @@ pub struct Paged {
 impl Paged {
     /// Page `page` of a list of `posts` posts, if it has one (a list of none has one page).
     pub fn of(page: usize, posts: usize) -> Option<Paged> {
-        let pages = posts.div_ceil(POSTS_PER_PAGE).max(1);
-        (1..=pages).contains(&page).then_some(Paged { page, pages })
+        Paged::all(posts).nth(page.checked_sub(1)?)
     }
 
     /// Each page of a list of `posts` posts.

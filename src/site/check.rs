@@ -6,6 +6,8 @@
 //! files that do not exist, missing images. Warnings are what it serves, but oddly: posts
 //! without a date (listed last) or without a title (named after their file).
 
+use std::path::Path;
+
 use percent_encoding::percent_decode_str;
 
 use super::document::PageLookup;
@@ -43,7 +45,7 @@ pub fn check(site: &Site) -> Vec<Problem> {
                 "has no `title` and no `#` heading; its file name stands in".to_string(),
             ));
         }
-        problems.extend(body_problems(site, page));
+        problems.extend(body_problems(site, page, &path));
     }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     problems.dedup();
@@ -51,10 +53,9 @@ pub fn check(site: &Site) -> Vec<Problem> {
 }
 
 /// What a page's body holds that readers will not see as written: template tags taken out,
-/// and links and images that point into the capsule at nothing.
-fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
-    let source_path = site.source_path(page);
-    let Ok(source) = site.read_source(&page.file, &source_path) else {
+/// and links and images that point into the capsule at nothing. `source_path` names the source.
+fn body_problems(site: &Site, page: &Page, source_path: &Path) -> Vec<Problem> {
+    let Ok(source) = site.read_source(&page.file, source_path) else {
         return Vec::new();
     };
     let body_start_line = source.lines_before_body();
@@ -66,7 +67,7 @@ fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
         .iter()
         .map(|(line, tag)| {
             Problem::warning(
-                &source_path,
+                source_path,
                 format!("template tag {tag} means nothing outside its generator; it is left out of what readers see"),
             )
             .at_line(body_start_line + line)
@@ -87,7 +88,7 @@ fn body_problems(site: &Site, page: &Page) -> Vec<Problem> {
             };
             problems.push(
                 Problem::error(
-                    &source_path,
+                    source_path,
                     format!("{what} {} is not in the capsule", link.target),
                 )
                 .at_line(body_start_line + link.line),

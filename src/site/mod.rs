@@ -431,7 +431,9 @@ impl Site {
             if changed.len() > segments::most_changed(self.pages.len()) {
                 return self.index_everything();
             }
-            let index = self.index_pages(changed, 0).finish();
+            let index = self
+                .index_pages(IndexBuilder::default(), changed, 0)
+                .finish();
             tracing::debug!("search index: {} pages indexed again", changed.len());
             SiteSearch::with_changes(carried, &self.pages, index)
         })
@@ -443,23 +445,22 @@ impl Site {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let run = self.pages.len().div_ceil(cores).max(64);
         let numbers: Vec<usize> = (0..self.pages.len()).collect();
+        let runs = numbers.len().div_ceil(run);
         let builders: Vec<IndexBuilder> = std::thread::scope(|scope| {
             let workers: Vec<_> = numbers
                 .chunks(run)
                 .enumerate()
-                .map(|(chunk, numbers)| scope.spawn(move || self.index_pages(numbers, chunk * run)))
+                .map(|(chunk, numbers)| {
+                    let builder = IndexBuilder::one_of(runs);
+                    scope.spawn(move || self.index_pages(builder, numbers, chunk * run))
+                })
                 .collect();
             workers
                 .into_iter()
                 .map(|worker| worker.join().unwrap_or_default())
                 .collect()
         });
-        let mut builders = builders.into_iter();
-        let mut builder = builders.next().unwrap_or_default();
-        for later in builders {
-            builder.merge(later);
-        }
-        let search = SiteSearch::whole(&self.pages, builder.finish());
+        let search = SiteSearch::whole(&self.pages, IndexBuilder::finish_all(builders));
         tracing::debug!(
             "search index of {} pages built in {} ms",
             self.pages.len(),
@@ -488,9 +489,14 @@ impl Site {
         pages
     }
 
-    /// The pages numbered `numbers` (ascending), indexed as documents `first` and on.
-    fn index_pages(&self, numbers: &[usize], first: usize) -> IndexBuilder {
-        let mut builder = IndexBuilder::default();
+    /// The pages numbered `numbers` (ascending), indexed into `builder` as documents `first`
+    /// and on.
+    fn index_pages(
+        &self,
+        mut builder: IndexBuilder,
+        numbers: &[usize],
+        first: usize,
+    ) -> IndexBuilder {
         for (document, &number) in (first..).zip(numbers) {
             let Some(page) = self.pages.get(number) else {
                 continue;

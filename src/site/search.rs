@@ -7,9 +7,13 @@
 //! title first. Only the postings are kept, not the texts: an excerpt is cut from the source
 //! when results are shown (see [`super::excerpt`]).
 //!
-//! The index is compact because it is the largest thing gemhole holds: each distinct word is
-//! stored once, and each word's pages are a list of small numbers (the gap from the page
-//! before, and four field bits) in variable-length bytes, mostly one or two per page.
+//! The index is compact because it is the largest thing gemhole holds. Each distinct word is
+//! stored once, end to end with the others in one string. Each word has two lists of pages: the
+//! pages whose title, tags or description hold it (the gap from the page before and three field
+//! bits, as variable-length bytes), and the pages whose body does. The body list is the gaps
+//! alone, mostly one byte a page, or, for a word in more than about one page in eight (`the`,
+//! `time`), a bitmap of one bit a page, whichever is shorter. All lists are in one byte string,
+//! so the whole index is a handful of allocations however many words it holds.
 
 use rustc_hash::FxHashMap;
 use unicode_normalization::char::is_combining_mark;
@@ -20,12 +24,16 @@ const TAGS: u8 = 2;
 const DESCRIPTION: u8 = 4;
 const BODY: u8 = 8;
 
-/// Bits of a posting that hold the fields; the page gap sits above them.
-const FIELD_BITS: u32 = 4;
-const FIELD_MASK: u64 = (1 << FIELD_BITS) - 1;
+/// Bits of a fields posting that hold the fields (title, tags, description); the page gap sits
+/// above them. The body has a list of its own.
+const FIELD_BITS: u32 = 3;
 
 /// Query words shorter than this match whole words only.
 const PREFIX_MIN_CHARS: usize = 3;
+
+/// The most bytes of words and lists one index holds, so that offsets fit in 32 bits; pages
+/// that would go past it are left out of the search, and the build says so.
+const MAX_INDEX_BYTES: usize = u32::MAX as usize;
 
 /// What one page offers to the index.
 pub struct Entry<'a> {
@@ -45,42 +53,70 @@ pub struct Hit {
 /// The finished index, read-only.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    /// Every folded word with its id, sorted by word: found by binary search, prefixes as a
-    /// run of neighbours.
-    words: Vec<(Box<str>, u32)>,
-    /// For each word id, the pages holding it, by ascending page (see [`Postings`]).
-    postings: Vec<Box<[u8]>>,
+    /// Every folded word, sorted, end to end: found by binary search, prefixes as a run of
+    /// neighbours.
+    text: String,
+    /// For each word, in the same order, where it and its lists end.
+    words: Vec<WordEnds>,
+    /// Each word's fields list, then its body list.
+    lists: Vec<u8>,
+    /// How many pages the index covers: the length of a body bitmap is this in bits.
+    documents: u32,
 }
 
-/// One word's pages while the index is built: `gap << 4 | fields` per page, each as a
-/// LEB128 varint (seven bits a byte, the high bit saying more follow).
+/// Where one word ends in [`SearchIndex::text`], and where its fields list and its body list
+/// end in [`SearchIndex::lists`]; each starts where the word before ends.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordEnds {
+    text: u32,
+    fields: u32,
+    body: u32,
+}
+
+/// One word's pages while the index is built, as LEB128 varints (seven bits a byte, the high
+/// bit saying more follow): `gap << 3 | fields` for the title, tags and description, the gap
+/// alone for the body.
 #[derive(Default)]
 struct Postings {
+    fields: Gaps,
+    body: Gaps,
+}
+
+/// Pages in ascending order, each as its gap from the one before (the first from page 0) with
+/// `FIELD_BITS` of fields below it, or none.
+#[derive(Default)]
+struct Gaps {
     bytes: Vec<u8>,
     last_page: u32,
 }
 
-impl Postings {
-    fn push(&mut self, page: u32, fields: u8) {
+impl Gaps {
+    fn push(&mut self, page: u32, low: u64, low_bits: u32) {
         let gap = page - self.last_page;
         self.last_page = page;
-        push_varint(
-            &mut self.bytes,
-            u64::from(gap) << FIELD_BITS | u64::from(fields),
-        );
+        push_varint(&mut self.bytes, u64::from(gap) << low_bits | low);
     }
 
-    /// Appends `later`, whose pages all come after this list's.
-    fn append(&mut self, later: Postings) {
-        let mut pages = decode(&later.bytes);
-        let Some((first_page, fields)) = pages.next() else {
+    /// Writes `runs`, each of whose pages come after those of the one before, to `out` as one
+    /// list.
+    fn write_joined<'a>(runs: impl Iterator<Item = &'a Gaps>, low_bits: u32, out: &mut Vec<u8>) {
+        let mut last = None;
+        for run in runs.filter(|run| !run.bytes.is_empty()) {
+            run.write_after(last, low_bits, out);
+            last = Some(run.last_page);
+        }
+    }
+
+    /// Writes this list to `out` as if it went on from `after`, a list whose pages all come
+    /// before this one's (only the first gap changes: it was counted from page 0).
+    fn write_after(&self, after: Option<u32>, low_bits: u32, out: &mut Vec<u8>) {
+        let (Some(last), Some((first, low))) = (after, decode(&self.bytes, low_bits).next()) else {
+            out.extend_from_slice(&self.bytes);
             return;
         };
-        // Only the first entry's gap changes: it was counted from page 0.
-        let first_len = varint_len(&later.bytes);
-        self.push(first_page, fields);
-        self.bytes.extend_from_slice(&later.bytes[first_len..]);
-        self.last_page = later.last_page;
+        let first_len = varint_len(&self.bytes);
+        push_varint(out, u64::from(first - last) << low_bits | u64::from(low));
+        out.extend_from_slice(&self.bytes[first_len..]);
     }
 }
 
@@ -104,10 +140,11 @@ fn varint_len(bytes: &[u8]) -> usize {
         .map_or(bytes.len(), |last| last + 1)
 }
 
-/// The (page, fields) pairs of one word's encoded postings.
-fn decode(bytes: &[u8]) -> impl Iterator<Item = (u32, u8)> + '_ {
+/// The (page, low bits) pairs of a list of gaps with `low_bits` below each.
+fn decode(bytes: &[u8], low_bits: u32) -> impl Iterator<Item = (u32, u8)> + '_ {
     let mut rest = bytes;
     let mut page: u64 = 0;
+    let mask = (1u64 << low_bits) - 1;
     std::iter::from_fn(move || {
         let mut value: u64 = 0;
         let mut shift = 0;
@@ -120,29 +157,77 @@ fn decode(bytes: &[u8]) -> impl Iterator<Item = (u32, u8)> + '_ {
                 break;
             }
         }
-        page += value >> FIELD_BITS;
-        Some((u32::try_from(page).ok()?, (value & FIELD_MASK) as u8))
+        page += value >> low_bits;
+        Some((u32::try_from(page).ok()?, (value & mask) as u8))
     })
+}
+
+/// The bytes of a bitmap of `documents` pages.
+fn bitmap_len(documents: u32) -> usize {
+    (documents as usize).div_ceil(8)
+}
+
+/// The pages of a body list: a bitmap when it is exactly [`bitmap_len`] long (a list of gaps
+/// is kept only when it is shorter), else gaps.
+fn body_pages(list: &[u8], documents: u32) -> Box<dyn Iterator<Item = u32> + '_> {
+    match list.len() == bitmap_len(documents) {
+        true => Box::new(list.iter().enumerate().flat_map(|(at, &byte)| {
+            (0..8u32)
+                .filter(move |bit| byte & (1 << bit) != 0)
+                .map(move |bit| at as u32 * 8 + bit)
+        })),
+        false => Box::new(decode(list, 0).map(|(page, _)| page)),
+    }
 }
 
 /// Collects pages into a [`SearchIndex`]. Buffers are reused from page to page, so adding a
 /// page allocates only for words never seen before.
-#[derive(Default)]
 pub struct IndexBuilder {
     ids: FxHashMap<Box<str>, u32>,
     postings: Vec<Postings>,
     /// The current page's words and the fields they occur in.
     page_words: FxHashMap<u32, u8>,
     folded: String,
+    /// One past the last page added.
+    documents: u32,
+    /// Bytes of words and lists so far, and how many more may come (see [`MAX_INDEX_BYTES`]).
+    bytes: usize,
+    room: usize,
+    /// Pages left out because the index was full.
+    left_out: usize,
+}
+
+impl Default for IndexBuilder {
+    fn default() -> IndexBuilder {
+        IndexBuilder::with_room(MAX_INDEX_BYTES)
+    }
 }
 
 impl IndexBuilder {
+    /// A builder for one of `parts` runs of pages, to be finished together (see
+    /// [`IndexBuilder::finish_all`]): each may hold its share of [`MAX_INDEX_BYTES`].
+    pub fn one_of(parts: usize) -> IndexBuilder {
+        IndexBuilder::with_room(MAX_INDEX_BYTES / parts.max(1))
+    }
+
+    /// A builder that holds at most `room` bytes of words and lists.
+    fn with_room(room: usize) -> IndexBuilder {
+        IndexBuilder {
+            ids: FxHashMap::default(),
+            postings: Vec::new(),
+            page_words: FxHashMap::default(),
+            folded: String::new(),
+            documents: 0,
+            bytes: 0,
+            room,
+            left_out: 0,
+        }
+    }
+
     /// Adds page number `page`; pages must be added in increasing order.
     pub fn add(&mut self, page: usize, entry: &Entry<'_>) {
-        let Some(page) = u32::try_from(page)
-            .ok()
-            .filter(|p| p.leading_zeros() >= FIELD_BITS)
-        else {
+        let Some(page) = u32::try_from(page).ok().filter(|&p| p < u32::MAX >> 1) else {
+            self.left_out += 1;
             return;
         };
         self.note(entry.title, TITLE);
@@ -153,11 +238,27 @@ impl IndexBuilder {
             self.note(description, DESCRIPTION);
         }
         self.note(entry.body, BODY);
-        for (id, fields) in self.page_words.drain() {
-            if let Some(list) = self.postings.get_mut(id as usize) {
-                list.push(page, fields);
-            }
+        // A posting is at most five bytes a list; a page that might not fit is left out whole.
+        if self.bytes + self.page_words.len() * 10 > self.room {
+            self.page_words.clear();
+            self.left_out += 1;
+            return;
         }
+        for (id, fields) in self.page_words.drain() {
+            let Some(list) = self.postings.get_mut(id as usize) else {
+                continue;
+            };
+            let before = list.fields.bytes.len() + list.body.bytes.len();
+            if fields & !BODY != 0 {
+                list.fields
+                    .push(page, u64::from(fields & !BODY), FIELD_BITS);
+            }
+            if fields & BODY != 0 {
+                list.body.push(page, 0, 0);
+            }
+            self.bytes += list.fields.bytes.len() + list.body.bytes.len() - before;
+        }
+        self.documents = page + 1;
     }
 
     fn note(&mut self, text: &str, field: u8) {
@@ -173,6 +274,7 @@ impl IndexBuilder {
                     let id = u32::try_from(self.postings.len()).unwrap_or(u32::MAX);
                     self.ids.insert(self.folded.as_str().into(), id);
                     self.postings.push(Postings::default());
+                    self.bytes += self.folded.len();
                     id
                 }
             };
@@ -180,44 +282,75 @@ impl IndexBuilder {
         }
     }
 
-    /// Takes in the index of pages that all come after this one's.
-    pub fn merge(&mut self, later: IndexBuilder) {
-        let mut later_postings: Vec<Option<Postings>> =
-            later.postings.into_iter().map(Some).collect();
-        for (word, later_id) in later.ids {
-            let Some(list) = later_postings
-                .get_mut(later_id as usize)
-                .and_then(Option::take)
-            else {
-                continue;
+    pub fn finish(self) -> SearchIndex {
+        IndexBuilder::finish_all(vec![self])
+    }
+
+    /// The index of the pages added to `builders`, whose pages each come after those of the
+    /// builder before.
+    pub fn finish_all(builders: Vec<IndexBuilder>) -> SearchIndex {
+        let left_out: usize = builders.iter().map(|builder| builder.left_out).sum();
+        if left_out > 0 {
+            tracing::warn!("search: {left_out} pages left out, the index being full");
+        }
+        let documents = builders.iter().map(|b| b.documents).max().unwrap_or(0);
+        // Every word with its list in each builder, sorted by word, then in builder order.
+        let mut vocabulary: Vec<(&str, usize, u32)> = builders
+            .iter()
+            .enumerate()
+            .flat_map(|(at, builder)| builder.ids.iter().map(move |(w, &id)| (&**w, at, id)))
+            .collect();
+        vocabulary.sort_unstable();
+        let mut index = SearchIndex {
+            documents,
+            text: String::new(),
+            words: Vec::with_capacity(vocabulary.len()),
+            lists: Vec::with_capacity(builders.iter().map(|b| b.bytes).sum()),
+        };
+        let mut body = Vec::new();
+        for run in vocabulary.chunk_by(|a, b| a.0 == b.0) {
+            let lists = || {
+                run.iter()
+                    .filter_map(|&(_, at, id)| builders[at].postings.get(id as usize))
             };
-            match self.ids.get(&word) {
-                Some(&id) => {
-                    if let Some(own) = self.postings.get_mut(id as usize) {
-                        own.append(list);
+            index.text.push_str(run[0].0);
+            Gaps::write_joined(
+                lists().map(|list| &list.fields),
+                FIELD_BITS,
+                &mut index.lists,
+            );
+            let fields_end = index.lists.len();
+            body.clear();
+            Gaps::write_joined(lists().map(|list| &list.body), 0, &mut body);
+            match body.len() < bitmap_len(documents) {
+                true => index.lists.extend_from_slice(&body),
+                false => {
+                    let map = index.lists.len();
+                    index.lists.resize(map + bitmap_len(documents), 0);
+                    for (page, _) in decode(&body, 0) {
+                        index.lists[map + page as usize / 8] |= 1 << (page % 8);
                     }
                 }
-                None => {
-                    let id = u32::try_from(self.postings.len()).unwrap_or(u32::MAX);
-                    self.ids.insert(word, id);
-                    self.postings.push(list);
-                }
             }
+            // Within MAX_INDEX_BYTES, which the builders' rooms add up to at most.
+            let offset = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
+            index.words.push(WordEnds {
+                text: offset(index.text.len()),
+                fields: offset(fields_end),
+                body: offset(index.lists.len()),
+            });
         }
-    }
-
-    pub fn finish(self) -> SearchIndex {
-        let mut words: Vec<(Box<str>, u32)> = self.ids.into_iter().collect();
-        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let postings = self
-            .postings
-            .into_iter()
-            .map(|list| list.bytes.into_boxed_slice())
-            .collect();
-        SearchIndex { words, postings }
+        index.lists.shrink_to_fit();
+        index.text.shrink_to_fit();
+        tracing::debug!(
+            "search index: {} words in {} bytes, lists {} bytes",
+            index.words.len(),
+            index.text.len(),
+            index.lists.len()
+        );
+        index
     }
 }
-
 impl SearchIndex {
     /// Pages holding every word of `query`, with their scores, in no order.
     pub fn search(&self, query: &str) -> Vec<Hit> {
@@ -250,23 +383,78 @@ impl SearchIndex {
     fn term_scores(&self, term: &str) -> FxHashMap<u32, u32> {
         let mut best: FxHashMap<u32, u32> = FxHashMap::default();
         let prefix = term.chars().count() >= PREFIX_MIN_CHARS;
-        let first = self.words.partition_point(|(word, _)| &**word < term);
-        let candidates = self.words[first..]
-            .iter()
-            .take_while(|(word, _)| word.starts_with(term))
-            .filter(|(word, _)| prefix || &**word == term);
-        for (word, id) in candidates {
-            let exact_bonus = u32::from(&**word == term);
-            let Some(postings) = self.postings.get(*id as usize) else {
-                continue;
-            };
-            for (page, fields) in decode(postings) {
+        let candidates = (self.first_at_or_after(term)..self.words.len())
+            .map(|number| (number, self.word(number)))
+            .take_while(|(_, word)| word.starts_with(term))
+            .filter(|(_, word)| prefix || *word == term);
+        for (number, word) in candidates {
+            let exact_bonus = u32::from(word == term);
+            for (page, fields) in self.pages_of(number) {
                 let weight = field_weight(fields) * 2 + exact_bonus;
                 let score = best.entry(page).or_default();
                 *score = (*score).max(weight);
             }
         }
         best
+    }
+
+    /// The number of the first word not sorting before `term`.
+    fn first_at_or_after(&self, term: &str) -> usize {
+        let (mut low, mut high) = (0, self.words.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.word(middle) < term {
+                true => low = middle + 1,
+                false => high = middle,
+            }
+        }
+        low
+    }
+
+    /// Where word `number` starts: where the one before ends.
+    fn start_of(&self, number: usize) -> WordEnds {
+        number
+            .checked_sub(1)
+            .and_then(|before| self.words.get(before))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn word(&self, number: usize) -> &str {
+        let (start, end) = (self.start_of(number), self.words[number]);
+        self.text
+            .get(start.text as usize..end.text as usize)
+            .unwrap_or_default()
+    }
+
+    /// The pages holding word `number`, ascending, each with the fields it is in.
+    fn pages_of(&self, number: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
+        let (start, end) = (self.start_of(number), self.words[number]);
+        let list = |from: u32, to: u32| {
+            self.lists
+                .get(from as usize..to as usize)
+                .unwrap_or_default()
+        };
+        let mut fields = decode(list(start.body, end.fields), FIELD_BITS).peekable();
+        let mut body = body_pages(list(end.fields, end.body), self.documents).peekable();
+        std::iter::from_fn(
+            move || match (fields.peek().copied(), body.peek().copied()) {
+                (Some((page, bits)), Some(in_body)) if page == in_body => {
+                    fields.next();
+                    body.next();
+                    Some((page, bits | BODY))
+                }
+                (Some((page, bits)), in_body) if in_body.map_or(true, |in_body| page < in_body) => {
+                    fields.next();
+                    Some((page, bits))
+                }
+                (_, Some(in_body)) => {
+                    body.next();
+                    Some((in_body, BODY))
+                }
+                (_, None) => None,
+            },
+        )
     }
 }
 
@@ -359,45 +547,99 @@ mod tests {
     }
 
     #[test]
-    fn postings_round_trip() {
-        let mut list = Postings::default();
-        let pages = [(0, 1), (1, 8), (200, 15), (70_000, 2), (268_435_455, 4)];
+    fn gaps_round_trip() {
+        let mut list = Gaps::default();
+        let pages = [(0, 1), (1, 4), (200, 7), (70_000, 2), (268_435_455, 4)];
         for (page, fields) in pages {
-            list.push(page, fields);
+            list.push(page, u64::from(fields), FIELD_BITS);
         }
-        assert_eq!(decode(&list.bytes).collect::<Vec<_>>(), pages);
-        assert_eq!(list.bytes[..2], [1, 0x18]);
+        assert_eq!(decode(&list.bytes, FIELD_BITS).collect::<Vec<_>>(), pages);
+        assert_eq!(list.bytes[..2], [1, 0x0c]);
+    }
+
+    fn body(body: &str) -> Entry<'_> {
+        Entry {
+            title: "",
+            tags: &[],
+            description: None,
+            body,
+        }
     }
 
     #[test]
-    fn merged_builders_equal_one_builder() {
+    fn runs_of_pages_finished_together_equal_one_builder() {
         let pages: Vec<String> = (0..40)
             .map(|i| format!("word{} common page{} shared{}", i % 7, i, i % 3))
             .collect();
-        fn entry(body: &str) -> Entry<'_> {
-            Entry {
-                title: "",
-                tags: &[],
-                description: None,
-                body,
-            }
-        }
         let mut whole = IndexBuilder::default();
-        let mut first = IndexBuilder::default();
-        let mut second = IndexBuilder::default();
-        for (i, body) in pages.iter().enumerate() {
-            whole.add(i, &entry(body));
-            match i < 23 {
-                true => first.add(i, &entry(body)),
-                false => second.add(i, &entry(body)),
-            }
+        let mut runs = [
+            IndexBuilder::one_of(3),
+            IndexBuilder::one_of(3),
+            IndexBuilder::one_of(3),
+        ];
+        for (i, text) in pages.iter().enumerate() {
+            whole.add(i, &body(text));
+            runs[i * 3 / 40].add(i, &body(text));
         }
-        first.merge(second);
-        let (whole, merged) = (whole.finish(), first.finish());
+        let (whole, merged) = (whole.finish(), IndexBuilder::finish_all(runs.into()));
         for query in ["common", "word3", "shared1 word5", "page3", "page39"] {
             assert_eq!(ranked(&whole, query), ranked(&merged, query), "{query}");
         }
         assert_eq!(merged.search("common").len(), 40);
+    }
+
+    #[test]
+    fn a_word_on_most_pages_is_a_bitmap_and_found_the_same() {
+        let texts: Vec<String> = (0..1000)
+            .map(|i| match i % 10 {
+                0 => format!("rare{i} often"),
+                _ => format!("often sometimes{}", i % 2),
+            })
+            .collect();
+        let mut index = IndexBuilder::default();
+        for (i, text) in texts.iter().enumerate() {
+            index.add(i, &body(text));
+        }
+        index.add(
+            1000,
+            &Entry {
+                title: "Often",
+                ..body("")
+            },
+        );
+        let index = index.finish();
+        let lists = |word: &str| {
+            let number = index.first_at_or_after(word);
+            let (start, end) = (index.start_of(number), index.words[number]);
+            (
+                (end.fields - start.body) as usize,
+                (end.body - end.fields) as usize,
+            )
+        };
+        // One bit a page for the body, and the title's one page as a list.
+        assert_eq!(lists("often"), (2, bitmap_len(1001)));
+        assert!(lists("rare990").1 < 4);
+        let often = pages(&index, "often");
+        assert_eq!(often.len(), 1001);
+        assert_eq!(often[0], 1000, "the title ranks first");
+        assert_eq!(pages(&index, "sometimes1").len(), 500);
+        assert_eq!(pages(&index, "sometimes1 often").len(), 500);
+        assert_eq!(pages(&index, "rare990 often"), [990]);
+    }
+
+    #[test]
+    fn a_page_past_the_room_is_left_out_and_the_rest_still_found() {
+        let mut index = IndexBuilder::with_room(60);
+        for (i, text) in ["alpha beta", "gamma delta", "epsilon zeta eta theta iota"]
+            .iter()
+            .enumerate()
+        {
+            index.add(i, &body(text));
+        }
+        assert_eq!(index.left_out, 1);
+        let index = index.finish();
+        assert_eq!(pages(&index, "delta"), [1]);
+        assert!(pages(&index, "theta").is_empty());
     }
 
     #[test]

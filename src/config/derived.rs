@@ -2,6 +2,7 @@
 //! content layer needs, and every name the capsule answers to.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use super::Config;
 use crate::content::{GopherSettings, Settings};
@@ -12,7 +13,7 @@ impl Config {
     pub fn content_settings(&self, gemini_port: Option<u16>, gopher_port: Option<u16>) -> Settings {
         Settings {
             title: self.site.title.clone(),
-            author: self.site.author.clone(),
+            author: self.site.author.as_deref().map(Arc::from),
             description: self.site.description.clone(),
             lang: self.site.lang.clone(),
             hostname: self.site.hostname.clone(),

@@ -44,11 +44,11 @@ pub fn gopher_endpoint(site: &Site) -> Endpoint {
 /// Renders a page from its source as it is on disk now.
 pub fn render_page(site: &Site, page: &Page, form: Form) -> Result<Rendered, Problem> {
     let path = site.source_path(page);
-    let source = site.read_source(&page.file, &path)?;
+    let source = site.read_source(page.file(), &path)?;
     let at = Location {
         path: &path,
         rel: &page.rel,
-        file: &page.file,
+        file: page.file(),
     };
     let fresh = page::describe(&site.settings, &at, &source)?;
     // A source edited into a draft since the last scan is hidden at once.
@@ -123,7 +123,7 @@ pub fn oversized_pages(site: &Site) -> Vec<Problem> {
     site.pages()
         .filter_map(|page| {
             let path = site.source_path(page);
-            let source = site.read_source(&page.file, &path).ok()?;
+            let source = site.read_source(page.file(), &path).ok()?;
             let (title, doc) = site.page_document(page, source.body(), Typography::UNICODE);
             let len = gemtext::render(Some(&title), &doc).len() as u64;
             (len > max).then(|| {

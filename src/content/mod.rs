@@ -189,7 +189,7 @@ impl Content {
                 })
                 .await
             }
-            Some(Route::File(file)) => open(site.clone(), file.clone()).await,
+            Some(Route::File(file)) => open(site.clone(), (**file).clone()).await,
             Some(Route::Feed(route)) => {
                 let key = key(&site, Form::feed(protocol), route);
                 self.cached(key, site.clone(), move |site| {

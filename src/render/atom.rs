@@ -4,6 +4,7 @@
 //! All text is escaped; the feed is plain XML with the Atom default namespace.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::proto::markup::escape;
@@ -30,7 +31,7 @@ pub struct FeedEntry<'a> {
     /// Only when it is not the feed's author.
     pub author: Option<&'a str>,
     pub summary: Option<&'a str>,
-    pub tags: &'a [String],
+    pub tags: &'a [Arc<str>],
 }
 
 /// The feed as XML.

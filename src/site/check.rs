@@ -55,7 +55,7 @@ pub fn check(site: &Site) -> Vec<Problem> {
 /// What a page's body holds that readers will not see as written: template tags taken out,
 /// and links and images that point into the capsule at nothing. `source_path` names the source.
 fn body_problems(site: &Site, page: &Page, source_path: &Path) -> Vec<Problem> {
-    let Ok(source) = site.read_source(&page.file, source_path) else {
+    let Ok(source) = site.read_source(page.file(), source_path) else {
         return Vec::new();
     };
     let body_start_line = source.lines_before_body();

@@ -31,7 +31,7 @@ impl Site {
             .date
             .map(|d| d.to_string())
             .into_iter()
-            .chain(page.author.clone())
+            .chain(page.author.as_deref().map(str::to_string))
             .collect();
         let title_block = TitleBlock {
             title,
@@ -85,11 +85,11 @@ impl templates::Lookup for PageLookup<'_> {
         match key {
             "title" => Some(page.title.clone()),
             "description" | "summary" => page.description.clone(),
-            "author" => page.author.clone(),
+            "author" => page.author.as_deref().map(str::to_string),
             "date" => page.date.map(|date| date.to_string()),
             "site.title" => Some(settings.title.clone()),
             "site.description" => settings.description.clone(),
-            "site.author" => settings.author.clone(),
+            "site.author" => settings.author.as_deref().map(str::to_string),
             _ => None,
         }
     }

@@ -78,9 +78,9 @@ impl Site {
         // A source named without its extension (Jekyll's `post_url` names posts so).
         let source = ["", ".md", ".markdown"]
             .iter()
-            .find_map(|extension| self.source_routes.get(&format!("{rel}{extension}")));
+            .find_map(|extension| self.page_from(&format!("{rel}{extension}")));
         let mut route = match source {
-            Some(route) => route.to_string(),
+            Some(page) => page.route.to_string(),
             None if decoded.ends_with('/') && !rel.is_empty() => format!("/{rel}/"),
             None => format!("/{rel}"),
         };

@@ -32,13 +32,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use rustc_hash::FxHashMap;
-
 use crate::doc::Link;
 use crate::files::Folder;
 
 pub use links::{folder_of, link_to};
 pub use page::Page;
+use page::SharedNames;
 pub use problem::{Problem, Severity};
 use readings::{Reading, Readings, ScanStart};
 use routes::Paged;
@@ -80,8 +79,9 @@ pub struct Site {
     /// Indexes into `pages`: the posts, newest first.
     posts: Vec<usize>,
     routes: Routes,
-    /// Routes of markdown sources by their path below the content folder, to resolve links.
-    source_routes: FxHashMap<String, Arc<str>>,
+    /// Indexes into `pages`, by the path of their sources below the content folder: to
+    /// resolve links to sources (see [`Site::page_from`]).
+    by_source: Vec<u32>,
     tags: Vec<Tag>,
     /// Built after the snapshot, from the sources: see [`Site::build_search_index`] and
     /// [`Site::update_search_index`].
@@ -139,7 +139,7 @@ impl Site {
             pages: Vec::new(),
             posts: Vec::new(),
             routes: Routes::generated(),
-            source_routes: FxHashMap::default(),
+            by_source: Vec::new(),
             tags: Vec::new(),
             search: OnceLock::new(),
             problems: walk.problems,
@@ -178,6 +178,12 @@ impl Site {
         for (from, to, source) in moved {
             site.add_redirect(&from, &to, &source);
         }
+        let pages = &site.pages;
+        site.by_source = (0..pages.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        site.by_source
+            .sort_by(|&a, &b| pages[a as usize].rel.cmp(&pages[b as usize].rel));
         site.posts = (0..site.pages.len())
             .filter(|&i| site.pages[i].is_post)
             .collect();
@@ -226,7 +232,10 @@ impl Site {
             .filter(|&i| readings[i].is_none())
             .collect();
         let read_run = |run: &[usize]| -> Vec<Result<Reading, Problem>> {
-            run.iter().map(|&i| self.read_found(&found[i])).collect()
+            let mut names = SharedNames::default();
+            run.iter()
+                .map(|&i| self.read_found(&found[i], &mut names))
+                .collect()
         };
         // A reader that panicked leaves its files unread: this scan is then incomplete.
         let failed = |run: &[usize]| -> Vec<Result<Reading, Problem>> {
@@ -255,11 +264,11 @@ impl Site {
     }
 
     /// Reads one file the scan found, for what it gives; an error when it cannot be read just
-    /// now.
-    fn read_found(&self, found: &scan::Found) -> Result<Reading, Problem> {
+    /// now. A page's tags and author become the strings `names` holds.
+    fn read_found(&self, found: &scan::Found, names: &mut SharedNames) -> Result<Reading, Problem> {
         if !page::is_markdown(&found.rel) {
             return Ok(match is_gemtext(&found.rel) {
-                true => Reading::Gemtext(self.gemtext_link(found)),
+                true => Reading::Gemtext(self.gemtext_link(found).map(Box::new)),
                 false => Reading::File,
             });
         }
@@ -271,11 +280,12 @@ impl Site {
         match self.read_page(&at) {
             Ok(Some(mut page)) => {
                 page.modified = found.stamp.modified;
+                page.share_names(names);
                 Ok(Reading::Page(Arc::new(page)))
             }
             Ok(None) => Ok(Reading::Draft),
             Err(err) if err.transient => Err(err.problem),
-            Err(err) => Ok(Reading::Broken(err.problem)),
+            Err(err) => Ok(Reading::Broken(Box::new(err.problem))),
         }
     }
 
@@ -284,8 +294,8 @@ impl Site {
         match reading {
             Reading::Page(page) => return self.add_page(page),
             Reading::Draft => return,
-            Reading::Broken(problem) => return self.problems.push(problem),
-            Reading::Gemtext(link) => self.gemtext_pages.extend(link),
+            Reading::Broken(problem) => return self.problems.push(*problem),
+            Reading::Gemtext(link) => self.gemtext_pages.extend(link.map(|link| *link)),
             Reading::File => {}
         }
         let route: Arc<str> = Arc::from(format!("/{}", found.rel));
@@ -294,7 +304,10 @@ impl Site {
             path: found.path,
             file: found.file,
         };
-        if !self.routes.claim(route.clone(), Route::File(file)) {
+        if !self
+            .routes
+            .claim(route.clone(), Route::File(Box::new(file)))
+        {
             self.problems.push(Problem::warning(
                 &self.root.join(&found.rel),
                 format!("is hidden: gemhole answers {route} itself; rename the file to serve it"),
@@ -368,8 +381,6 @@ impl Site {
             ));
             return;
         }
-        self.source_routes
-            .insert(page.rel.clone(), page.route.clone());
         self.pages.push(page);
     }
 
@@ -382,9 +393,18 @@ impl Site {
         })
     }
 
+    /// The page whose source is at `rel` below the content folder.
+    pub fn page_from(&self, rel: &str) -> Option<&Page> {
+        let found = self
+            .by_source
+            .binary_search_by(|&i| self.pages[i as usize].rel.as_str().cmp(rel))
+            .ok()?;
+        self.page(self.by_source[found] as usize)
+    }
+
     /// Where `page`'s source is, for messages (symlinks the scan vetted resolved).
     pub fn source_path(&self, page: &Page) -> PathBuf {
-        self.root.join(&page.file)
+        self.root.join(page.file())
     }
 
     /// Reads the markdown source at `file` below the content folder (`path` names it).
@@ -502,7 +522,7 @@ impl Site {
                 continue;
             };
             // A source that went bad since the scan is left out until the next one.
-            let Ok(source) = self.read_source(&page.file, &self.source_path(page)) else {
+            let Ok(source) = self.read_source(page.file(), &self.source_path(page)) else {
                 continue;
             };
             builder.add(

@@ -5,6 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use rustc_hash::FxHashSet;
+
 use super::front::Date;
 use super::links::folder_of;
 use super::problem::Problem;
@@ -12,30 +14,68 @@ use super::settings::Settings;
 use super::source::Source;
 use crate::doc::outline;
 
+///
+/// A snapshot holds one for every page of the capsule, so the rarer parts are boxed slices,
+/// and the names many pages share (tags, authors) are shared strings (see [`SharedNames`]).
 #[derive(Debug, Clone)]
 pub struct Page {
     pub route: Arc<str>,
     /// The source's path below the content folder, `/`-separated, as the writer sees it.
     pub rel: String,
-    /// Where the source is opened below the content folder (symlinks the scan vetted
-    /// resolved).
-    pub file: String,
+    /// Where the source is opened below the content folder, when that is not `rel` (a symlink
+    /// the scan vetted, resolved): see [`Page::file`].
+    opened: Option<Box<str>>,
     pub title: String,
     pub date: Option<Date>,
-    pub author: Option<String>,
+    pub author: Option<Arc<str>>,
     pub description: Option<String>,
-    pub tags: Vec<String>,
+    pub tags: Box<[Arc<str>]>,
     pub lang: Option<String>,
     pub toc: bool,
     /// Routes it was served at before, each answered with a redirect to `route`.
-    pub aliases: Vec<String>,
+    pub aliases: Box<[String]>,
     /// Front matter keys that look misspelt: (line, key, the key likely meant).
-    pub misspelt: Vec<(usize, String, &'static str)>,
+    pub misspelt: Box<[(usize, String, &'static str)]>,
     pub is_post: bool,
     /// True when neither front matter nor a heading gave a title (the file name stands in).
     pub untitled: bool,
     /// When the source last changed, as the scan saw it; dates undated posts in the feed.
     pub modified: Option<SystemTime>,
+}
+
+impl Page {
+    /// Where the source is opened below the content folder (symlinks the scan vetted
+    /// resolved).
+    pub fn file(&self) -> &str {
+        self.opened.as_deref().unwrap_or(&self.rel)
+    }
+
+    /// Makes this page's tags and author the strings `names` holds, where it holds them.
+    pub fn share_names(&mut self, names: &mut SharedNames) {
+        for tag in self.tags.iter_mut() {
+            names.share(tag);
+        }
+        if let Some(author) = &mut self.author {
+            names.share(author);
+        }
+    }
+}
+
+/// Names many pages carry (a tag, an author), each kept once: a blog of 100,000 posts has a
+/// few dozen tags.
+#[derive(Default)]
+pub struct SharedNames(FxHashSet<Arc<str>>);
+
+impl SharedNames {
+    /// Makes `name` the copy held here, keeping it when it is the first.
+    fn share(&mut self, name: &mut Arc<str>) {
+        match self.0.get(name) {
+            Some(held) => *name = held.clone(),
+            None => {
+                self.0.insert(name.clone());
+            }
+        }
+    }
 }
 
 /// True for the files that are posts and pages rather than files served as they are.
@@ -103,16 +143,19 @@ pub fn describe(
     Ok(Some(Page {
         route: Arc::from(route),
         rel: rel.to_string(),
-        file: at.file.to_string(),
+        opened: (at.file != rel).then(|| at.file.into()),
         title,
         date: meta.date,
-        author: meta.author.or_else(|| settings.author.clone()),
+        author: meta
+            .author
+            .map(Arc::from)
+            .or_else(|| settings.author.clone()),
         description: meta.description,
-        tags: meta.tags,
+        tags: meta.tags.into_iter().map(Arc::from).collect(),
         lang: meta.lang,
         toc: meta.toc,
-        aliases: meta.aliases,
-        misspelt: meta.misspelt,
+        aliases: meta.aliases.into(),
+        misspelt: meta.misspelt.into(),
         is_post,
         untitled,
         modified: None,

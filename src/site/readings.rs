@@ -29,17 +29,18 @@ pub const FINE_TICK_NANOS: i128 = 50_000_000;
 /// The same, where times are whole seconds: FAT's clock counts in twos.
 pub const COARSE_TICK_NANOS: i128 = 2_000_000_000;
 
-/// What one file gave.
+/// What one file gave. Kept for every file of the capsule, so as small as a pointer and a tag:
+/// the rarer readings are boxed.
 #[derive(Debug, Clone)]
 pub enum Reading {
     Page(Arc<Page>),
     /// A markdown source marked `draft`: never served.
     Draft,
     /// A markdown source that cannot be served, and why.
-    Broken(Problem),
+    Broken(Box<Problem>),
     /// A hand-written gemtext file, served as it is, listed with the pages under this link
     /// (none when its text could not be read).
-    Gemtext(Option<Link>),
+    Gemtext(Option<Box<Link>>),
     /// Any other file, served as it is.
     File,
 }

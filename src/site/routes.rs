@@ -87,12 +87,13 @@ impl Paged {
     }
 }
 
-/// What a route leads to.
+/// What a route leads to. The table holds one for every file of the capsule; the largest
+/// target is boxed to keep the others small.
 #[derive(Debug, Clone)]
 pub enum Route {
     /// An index into [`super::Site::pages`].
     Page(usize),
-    File(StaticFile),
+    File(Box<StaticFile>),
     Index(Index, Arc<str>),
     /// The Atom feed.
     Feed(Arc<str>),

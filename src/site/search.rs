@@ -15,6 +15,8 @@
 //! `time`), a bitmap of one bit a page, whichever is shorter. All lists are in one byte string,
 //! so the whole index is a handful of allocations however many words it holds.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -38,7 +40,7 @@ const MAX_INDEX_BYTES: usize = u32::MAX as usize;
 /// What one page offers to the index.
 pub struct Entry<'a> {
     pub title: &'a str,
-    pub tags: &'a [String],
+    pub tags: &'a [Arc<str>],
     pub description: Option<&'a str>,
     pub body: &'a str,
 }
@@ -491,11 +493,11 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 mod tests {
     use super::*;
 
-    fn index(pages: &[(&str, &[&str], &str)]) -> (SearchIndex, Vec<Vec<String>>) {
+    fn index(pages: &[(&str, &[&str], &str)]) -> (SearchIndex, Vec<Vec<Arc<str>>>) {
         let mut index = IndexBuilder::default();
         let mut tags = Vec::new();
         for (i, (title, page_tags, body)) in pages.iter().enumerate() {
-            let page_tags: Vec<String> = page_tags.iter().map(|t| t.to_string()).collect();
+            let page_tags: Vec<Arc<str>> = page_tags.iter().map(|&t| Arc::from(t)).collect();
             index.add(
                 i,
                 &Entry {

@@ -2,6 +2,7 @@
 //! and the public addresses it puts in links.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Bounds on what is read and rendered, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +21,7 @@ pub const DEFAULT_WRAP: usize = 70;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub title: String,
-    pub author: Option<String>,
+    pub author: Option<Arc<str>>,
     pub description: Option<String>,
     pub lang: String,
     /// The public host name, for absolute links.

@@ -64,7 +64,7 @@ pub fn collect(
             if !tags.contains_key(slug.as_str()) {
                 let tag = Tag {
                     slug: slug.clone(),
-                    name: name.clone(),
+                    name: name.to_string(),
                     posts: Vec::new(),
                 };
                 tags.insert(slug.clone(), tag);
@@ -72,9 +72,9 @@ pub fn collect(
             let Some(tag) = tags.get_mut(slug.as_str()) else {
                 continue;
             };
-            if tag.name != *name && !same_tag(&tag.name, name) {
+            if *tag.name != **name && !same_tag(&tag.name, name) {
                 problems.push(Problem::warning(
-                    &root.join(&page.file),
+                    &root.join(page.file()),
                     format!(
                         "tag \"{name}\" shares the page /tags/{} with \"{}\"; spell them alike, or apart",
                         tag.slug, tag.name

@@ -282,7 +282,7 @@ impl Site {
     /// be read now or the words are only in its title or tags).
     fn excerpt(&self, page: &Page, query: &str, typography: Typography) -> String {
         let from_body = self
-            .read_source(&page.file, &self.source_path(page))
+            .read_source(page.file(), &self.source_path(page))
             .ok()
             .and_then(|source| {
                 excerpt::excerpt(source.body(), query, EXCERPT_CHARS, typography.ellipsis)

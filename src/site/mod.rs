@@ -451,9 +451,7 @@ impl Site {
             if changed.len() > segments::most_changed(self.pages.len()) {
                 return self.index_everything();
             }
-            let index = self
-                .index_pages(IndexBuilder::default(), changed, 0)
-                .finish();
+            let index = self.index_pages(changed, 0, 1).finish();
             tracing::debug!("search index: {} pages indexed again", changed.len());
             SiteSearch::with_changes(carried, &self.pages, index)
         })
@@ -471,13 +469,13 @@ impl Site {
                 .chunks(run)
                 .enumerate()
                 .map(|(chunk, numbers)| {
-                    let builder = IndexBuilder::one_of(runs);
-                    scope.spawn(move || self.index_pages(builder, numbers, chunk * run))
+                    scope.spawn(move || self.index_pages(numbers, chunk * run, runs))
                 })
                 .collect();
+            // A run whose worker panicked is left out of the search.
             workers
                 .into_iter()
-                .map(|worker| worker.join().unwrap_or_default())
+                .filter_map(|worker| worker.join().ok())
                 .collect()
         });
         let search = SiteSearch::whole(&self.pages, IndexBuilder::finish_all(builders));
@@ -509,14 +507,10 @@ impl Site {
         pages
     }
 
-    /// The pages numbered `numbers` (ascending), indexed into `builder` as documents `first`
-    /// and on.
-    fn index_pages(
-        &self,
-        mut builder: IndexBuilder,
-        numbers: &[usize],
-        first: usize,
-    ) -> IndexBuilder {
+    /// The pages numbered `numbers` (ascending), indexed as documents `first` and on, as one
+    /// of `runs` runs of pages to be finished together.
+    fn index_pages(&self, numbers: &[usize], first: usize, runs: usize) -> IndexBuilder {
+        let mut builder = IndexBuilder::for_pages(first..first + numbers.len(), runs);
         for (document, &number) in (first..).zip(numbers) {
             let Some(page) = self.pages.get(number) else {
                 continue;

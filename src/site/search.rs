@@ -15,6 +15,7 @@
 //! `time`), a bitmap of one bit a page, whichever is shorter. All lists are in one byte string,
 //! so the whole index is a handful of allocations however many words it holds.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -75,13 +76,63 @@ struct WordEnds {
     body: u32,
 }
 
-/// One word's pages while the index is built, as LEB128 varints (seven bits a byte, the high
-/// bit saying more follow): `gap << 3 | fields` for the title, tags and description, the gap
-/// alone for the body.
+/// One word's pages while the index is built: `gap << 3 | fields` for the title, tags and
+/// description, as LEB128 varints (seven bits a byte, the high bit saying more follow), and the
+/// body's pages.
 #[derive(Default)]
 struct Postings {
     fields: Gaps,
-    body: Gaps,
+    body: Body,
+}
+
+/// A word's body pages while the index is built: gaps until they would take more bytes than a
+/// bitmap of the builder's run of pages, then that bitmap, so that a common word costs a bit a
+/// page from the start rather than a byte.
+enum Body {
+    Gaps(Gaps),
+    /// Bit `n` stands for the page `first + n` of the run.
+    Bitmap(Box<[u8]>),
+}
+
+impl Default for Body {
+    fn default() -> Body {
+        Body::Gaps(Gaps::default())
+    }
+}
+
+impl Body {
+    /// Adds `page` of the run `pages`, in which it comes after every page added before.
+    fn push(&mut self, page: u32, pages: &Range<u32>) {
+        match self {
+            Body::Gaps(gaps) => {
+                gaps.push(page, 0, 0);
+                let len = bitmap_len(pages.end - pages.start);
+                if gaps.bytes.len() >= len {
+                    let mut bits = vec![0; len].into_boxed_slice();
+                    for (page, _) in decode(&gaps.bytes, 0) {
+                        set_bit(&mut bits, page - pages.start);
+                    }
+                    *self = Body::Bitmap(bits);
+                }
+            }
+            Body::Bitmap(bits) => set_bit(bits, page - pages.start),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Body::Gaps(gaps) => gaps.bytes.len(),
+            Body::Bitmap(bits) => bits.len(),
+        }
+    }
+
+    /// The pages, ascending, for a run starting at `first`.
+    fn pages(&self, first: u32) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self {
+            Body::Gaps(gaps) => Box::new(decode(&gaps.bytes, 0).map(|(page, _)| page)),
+            Body::Bitmap(bits) => Box::new(bitmap_pages(bits).map(move |bit| first + bit)),
+        }
+    }
 }
 
 /// Pages in ascending order, each as its gap from the one before (the first from page 0) with
@@ -169,15 +220,26 @@ fn bitmap_len(documents: u32) -> usize {
     (documents as usize).div_ceil(8)
 }
 
+fn set_bit(bits: &mut [u8], bit: u32) {
+    if let Some(byte) = bits.get_mut(bit as usize / 8) {
+        *byte |= 1 << (bit % 8);
+    }
+}
+
+/// The numbers of the bits set, ascending.
+fn bitmap_pages(bits: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bits.iter().enumerate().flat_map(|(at, &byte)| {
+        (0..8u32)
+            .filter(move |bit| byte & (1 << bit) != 0)
+            .map(move |bit| at as u32 * 8 + bit)
+    })
+}
+
 /// The pages of a body list: a bitmap when it is exactly [`bitmap_len`] long (a list of gaps
 /// is kept only when it is shorter), else gaps.
 fn body_pages(list: &[u8], documents: u32) -> Box<dyn Iterator<Item = u32> + '_> {
     match list.len() == bitmap_len(documents) {
-        true => Box::new(list.iter().enumerate().flat_map(|(at, &byte)| {
-            (0..8u32)
-                .filter(move |bit| byte & (1 << bit) != 0)
-                .map(move |bit| at as u32 * 8 + bit)
-        })),
+        true => Box::new(bitmap_pages(list)),
         false => Box::new(decode(list, 0).map(|(page, _)| page)),
     }
 }
@@ -190,8 +252,8 @@ pub struct IndexBuilder {
     /// The current page's words and the fields they occur in.
     page_words: FxHashMap<u32, u8>,
     folded: String,
-    /// One past the last page added.
-    documents: u32,
+    /// The numbers of the pages this builder may be given.
+    pages: Range<u32>,
     /// Bytes of words and lists so far, and how many more may come (see [`MAX_INDEX_BYTES`]).
     bytes: usize,
     room: usize,
@@ -199,36 +261,34 @@ pub struct IndexBuilder {
     left_out: usize,
 }
 
-impl Default for IndexBuilder {
-    fn default() -> IndexBuilder {
-        IndexBuilder::with_room(MAX_INDEX_BYTES)
-    }
-}
-
 impl IndexBuilder {
-    /// A builder for one of `parts` runs of pages, to be finished together (see
-    /// [`IndexBuilder::finish_all`]): each may hold its share of [`MAX_INDEX_BYTES`].
-    pub fn one_of(parts: usize) -> IndexBuilder {
-        IndexBuilder::with_room(MAX_INDEX_BYTES / parts.max(1))
+    /// A builder for the pages numbered within `pages`, one of `parts` runs of pages to be
+    /// finished together (see [`IndexBuilder::finish_all`]): each may hold its share of
+    /// [`MAX_INDEX_BYTES`].
+    pub fn for_pages(pages: Range<usize>, parts: usize) -> IndexBuilder {
+        IndexBuilder::with_room(pages, MAX_INDEX_BYTES / parts.max(1))
     }
 
     /// A builder that holds at most `room` bytes of words and lists.
-    fn with_room(room: usize) -> IndexBuilder {
+    fn with_room(pages: Range<usize>, room: usize) -> IndexBuilder {
+        // Page numbers leave room for the three field bits in a 32-bit posting.
+        let number = |page: usize| u32::try_from(page).unwrap_or(u32::MAX).min(u32::MAX >> 3);
         IndexBuilder {
             ids: FxHashMap::default(),
             postings: Vec::new(),
             page_words: FxHashMap::default(),
             folded: String::new(),
-            documents: 0,
+            pages: number(pages.start)..number(pages.end),
             bytes: 0,
             room,
             left_out: 0,
         }
     }
 
-    /// Adds page number `page`; pages must be added in increasing order.
+    /// Adds page number `page`, in this builder's run and after every page added before (a
+    /// page that is not is left out).
     pub fn add(&mut self, page: usize, entry: &Entry<'_>) {
-        let Some(page) = u32::try_from(page).ok().filter(|&p| p < u32::MAX >> 1) else {
+        let Some(page) = u32::try_from(page).ok().filter(|p| self.pages.contains(p)) else {
             self.left_out += 1;
             return;
         };
@@ -250,17 +310,18 @@ impl IndexBuilder {
             let Some(list) = self.postings.get_mut(id as usize) else {
                 continue;
             };
-            let before = list.fields.bytes.len() + list.body.bytes.len();
+            let before = list.fields.bytes.len() + list.body.len();
             if fields & !BODY != 0 {
                 list.fields
                     .push(page, u64::from(fields & !BODY), FIELD_BITS);
             }
             if fields & BODY != 0 {
-                list.body.push(page, 0, 0);
+                list.body.push(page, &self.pages);
             }
-            self.bytes += list.fields.bytes.len() + list.body.bytes.len() - before;
+            // A bitmap is never longer than the gaps it replaces.
+            self.bytes =
+                (self.bytes + list.fields.bytes.len() + list.body.len()).saturating_sub(before);
         }
-        self.documents = page + 1;
     }
 
     fn note(&mut self, text: &str, field: u8) {
@@ -295,7 +356,7 @@ impl IndexBuilder {
         if left_out > 0 {
             tracing::warn!("search: {left_out} pages left out, the index being full");
         }
-        let documents = builders.iter().map(|b| b.documents).max().unwrap_or(0);
+        let documents = builders.iter().map(|b| b.pages.end).max().unwrap_or(0);
         // Every word with its list in each builder, sorted by word, then in builder order.
         let mut vocabulary: Vec<(&str, usize, u32)> = builders
             .iter()
@@ -323,7 +384,16 @@ impl IndexBuilder {
             );
             let fields_end = index.lists.len();
             body.clear();
-            Gaps::write_joined(lists().map(|list| &list.body), 0, &mut body);
+            let mut last = 0;
+            for (list, first) in run.iter().filter_map(|&(_, at, id)| {
+                let builder = &builders[at];
+                Some((builder.postings.get(id as usize)?, builder.pages.start))
+            }) {
+                for page in list.body.pages(first) {
+                    push_varint(&mut body, u64::from(page - last));
+                    last = page;
+                }
+            }
             match body.len() < bitmap_len(documents) {
                 true => index.lists.extend_from_slice(&body),
                 false => {
@@ -494,7 +564,7 @@ mod tests {
     use super::*;
 
     fn index(pages: &[(&str, &[&str], &str)]) -> (SearchIndex, Vec<Vec<Arc<str>>>) {
-        let mut index = IndexBuilder::default();
+        let mut index = IndexBuilder::for_pages(0..pages.len(), 1);
         let mut tags = Vec::new();
         for (i, (title, page_tags, body)) in pages.iter().enumerate() {
             let page_tags: Vec<Arc<str>> = page_tags.iter().map(|&t| Arc::from(t)).collect();
@@ -573,16 +643,15 @@ mod tests {
         let pages: Vec<String> = (0..40)
             .map(|i| format!("word{} common page{} shared{}", i % 7, i, i % 3))
             .collect();
-        let mut whole = IndexBuilder::default();
-        let mut runs = [
-            IndexBuilder::one_of(3),
-            IndexBuilder::one_of(3),
-            IndexBuilder::one_of(3),
-        ];
+        let mut whole = IndexBuilder::for_pages(0..40, 1);
+        let mut runs = [0..14, 14..27, 27..40].map(|pages| IndexBuilder::for_pages(pages, 3));
         for (i, text) in pages.iter().enumerate() {
             whole.add(i, &body(text));
             runs[i * 3 / 40].add(i, &body(text));
         }
+        // A word on every page of a run is a bitmap of the run already.
+        let common = &runs[1].postings[runs[1].ids["common"] as usize];
+        assert!(matches!(common.body, Body::Bitmap(ref bits) if bits.len() == 2));
         let (whole, merged) = (whole.finish(), IndexBuilder::finish_all(runs.into()));
         for query in ["common", "word3", "shared1 word5", "page3", "page39"] {
             assert_eq!(ranked(&whole, query), ranked(&merged, query), "{query}");
@@ -598,7 +667,7 @@ mod tests {
                 _ => format!("often sometimes{}", i % 2),
             })
             .collect();
-        let mut index = IndexBuilder::default();
+        let mut index = IndexBuilder::for_pages(0..1001, 1);
         for (i, text) in texts.iter().enumerate() {
             index.add(i, &body(text));
         }
@@ -631,7 +700,7 @@ mod tests {
 
     #[test]
     fn a_page_past_the_room_is_left_out_and_the_rest_still_found() {
-        let mut index = IndexBuilder::with_room(60);
+        let mut index = IndexBuilder::with_room(0..3, 60);
         for (i, text) in ["alpha beta", "gamma delta", "epsilon zeta eta theta iota"]
             .iter()
             .enumerate()

@@ -674,3 +674,24 @@ fn a_certificate_that_does_not_name_the_host_is_warned_about() {
         log.join("\n")
     );
 }
+
+/// The binary's allocator gives pages that fall free back to the system from a thread of its
+/// own: without it, memory a scan or an index build freed stayed the server's (at 100,000
+/// posts, about 100 MiB).
+#[test]
+fn the_server_runs_the_allocator_thread_that_hands_freed_memory_back() {
+    let dir = prepare(&[]);
+    let running = Running::start(dir.path(), GEMINI_RESCANNED_ON_SIGHUP);
+    let tasks = Path::new("/proc")
+        .join(running.child.id().to_string())
+        .join("task");
+    let names: Vec<String> = std::fs::read_dir(tasks)
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|name| name == "jemalloc_bg_thd"),
+        "{names:?}"
+    );
+}

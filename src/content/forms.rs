@@ -234,9 +234,12 @@ pub fn render_document(site: &Site, doc: &Document, protocol: Protocol) -> Rende
     }
 }
 
+/// A rendered text as the cache keeps it: the text's spare capacity is given back first, since
+/// the cache weighs a body by its length, and a text grown by appending can hold up to twice
+/// that.
 pub fn rendered(text: String, mime: Arc<str>) -> Rendered {
     Rendered {
-        body: Bytes::from(text),
+        body: Bytes::from(text.into_bytes().into_boxed_slice()),
         mime,
     }
 }

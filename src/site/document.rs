@@ -83,8 +83,8 @@ impl templates::Lookup for PageLookup<'_> {
     fn param(&self, key: &str) -> Option<String> {
         let (page, settings) = (self.page, &self.site.settings);
         match key {
-            "title" => Some(page.title.clone()),
-            "description" | "summary" => page.description.clone(),
+            "title" => Some(page.title.to_string()),
+            "description" | "summary" => page.description.as_deref().map(str::to_string),
             "author" => page.author.as_deref().map(str::to_string),
             "date" => page.date.map(|date| date.to_string()),
             "site.title" => Some(settings.title.clone()),

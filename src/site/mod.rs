@@ -279,7 +279,7 @@ impl Site {
         };
         match self.read_page(&at) {
             Ok(Some(mut page)) => {
-                page.modified = found.stamp.modified;
+                page.modified = found.stamp.modified();
                 page.share_names(names);
                 Ok(Reading::Page(Arc::new(page)))
             }
@@ -397,7 +397,7 @@ impl Site {
     pub fn page_from(&self, rel: &str) -> Option<&Page> {
         let found = self
             .by_source
-            .binary_search_by(|&i| self.pages[i as usize].rel.as_str().cmp(rel))
+            .binary_search_by(|&i| (*self.pages[i as usize].rel).cmp(rel))
             .ok()?;
         self.page(self.by_source[found] as usize)
     }
@@ -633,7 +633,7 @@ mod tests {
             served(&second),
             served(&settled_scan(&settings, &Readings::default()))
         );
-        assert_eq!(page_at(&second, "/posts/b").title, "Bee");
+        assert_eq!(&*page_at(&second, "/posts/b").title, "Bee");
         assert!(second.route("/posts/a").is_none());
         assert_eq!(second.tags()[0].posts.len(), 1);
         assert!(second
@@ -648,7 +648,7 @@ mod tests {
             page_at(&second, "/posts/d"),
             page_at(&third, "/posts/d")
         ));
-        assert_eq!(page_at(&third, "/about").title, "About me");
+        assert_eq!(&*page_at(&third, "/about").title, "About me");
         assert_eq!(third.gemtext_pages.len(), 1);
     }
 
@@ -867,11 +867,7 @@ mod tests {
             ("one.md", "intro\n\n# The Heading\n"),
             ("two.md", "```\n# code\n```\n"),
         ]);
-        let titles: Vec<&str> = site
-            .standalone_pages()
-            .iter()
-            .map(|p| p.title.as_str())
-            .collect();
+        let titles: Vec<&str> = site.standalone_pages().iter().map(|p| &*p.title).collect();
         assert_eq!(titles, ["The Heading", "two"]);
     }
 

@@ -21,16 +21,16 @@ use crate::doc::outline;
 pub struct Page {
     pub route: Arc<str>,
     /// The source's path below the content folder, `/`-separated, as the writer sees it.
-    pub rel: String,
+    pub rel: Box<str>,
     /// Where the source is opened below the content folder, when that is not `rel` (a symlink
     /// the scan vetted, resolved): see [`Page::file`].
     opened: Option<Box<str>>,
-    pub title: String,
+    pub title: Box<str>,
     pub date: Option<Date>,
     pub author: Option<Arc<str>>,
-    pub description: Option<String>,
+    pub description: Option<Box<str>>,
     pub tags: Box<[Arc<str>]>,
-    pub lang: Option<String>,
+    pub lang: Option<Box<str>>,
     pub toc: bool,
     /// Routes it was served at before, each answered with a redirect to `route`.
     pub aliases: Box<[String]>,
@@ -142,17 +142,17 @@ pub fn describe(
     };
     Ok(Some(Page {
         route: Arc::from(route),
-        rel: rel.to_string(),
+        rel: rel.into(),
         opened: (at.file != rel).then(|| at.file.into()),
-        title,
+        title: title.into(),
         date: meta.date,
         author: meta
             .author
             .map(Arc::from)
             .or_else(|| settings.author.clone()),
-        description: meta.description,
+        description: meta.description.map(String::into_boxed_str),
         tags: meta.tags.into_iter().map(Arc::from).collect(),
-        lang: meta.lang,
+        lang: meta.lang.map(String::into_boxed_str),
         toc: meta.toc,
         aliases: meta.aliases.into(),
         misspelt: meta.misspelt.into(),

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::problem::Problem;
 use super::source::is_transient;
@@ -34,24 +34,35 @@ pub struct Found {
 
 /// What tells a file unchanged since it was last read: the same inode on the same device, the
 /// same length, and the same modification and status-change times (a write moves both; only
-/// `touch` can set the first back, and nothing the second).
+/// `touch` can set the first back, and nothing the second). Kept for every file of the capsule,
+/// so the times are single numbers of nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     device: u64,
     inode: u64,
     len: u64,
-    changed: (i64, i64),
-    pub modified: Option<SystemTime>,
+    /// When the file's status last changed, in nanoseconds since the epoch.
+    changed: i64,
+    /// When the file was last modified, the same way; [`NO_TIME`] when the system has no time.
+    modified: i64,
 }
+
+/// A modification time the system could not give.
+const NO_TIME: i64 = i64::MIN;
 
 impl Stamp {
     pub fn of(meta: &fs::Metadata) -> Stamp {
+        let nanos =
+            |secs: i64, nanos: i64| secs.saturating_mul(1_000_000_000).saturating_add(nanos);
         Stamp {
             device: meta.dev(),
             inode: meta.ino(),
             len: meta.len(),
-            changed: (meta.ctime(), meta.ctime_nsec()),
-            modified: meta.modified().ok(),
+            changed: nanos(meta.ctime(), meta.ctime_nsec()),
+            modified: match meta.modified() {
+                Ok(_) => nanos(meta.mtime(), meta.mtime_nsec()).max(NO_TIME + 1),
+                Err(_) => NO_TIME,
+            },
         }
     }
 
@@ -63,11 +74,17 @@ impl Stamp {
     /// When the file's status last changed, in nanoseconds since the epoch, and whether the
     /// file system keeps such times finer than a second (it gave a fraction).
     pub fn changed_nanos(&self) -> (i128, bool) {
-        let (secs, nanos) = self.changed;
-        (
-            i128::from(secs) * 1_000_000_000 + i128::from(nanos),
-            nanos != 0,
-        )
+        (i128::from(self.changed), self.changed % 1_000_000_000 != 0)
+    }
+
+    /// When the file was last modified.
+    pub fn modified(&self) -> Option<SystemTime> {
+        let since = Duration::from_nanos(self.modified.unsigned_abs());
+        match self.modified {
+            NO_TIME => None,
+            0.. => UNIX_EPOCH.checked_add(since),
+            _ => UNIX_EPOCH.checked_sub(since),
+        }
     }
 }
 
@@ -234,6 +251,21 @@ mod tests {
             .into_iter()
             .map(|f| f.rel)
             .collect()
+    }
+
+    #[test]
+    fn a_stamp_gives_back_the_modification_time_before_and_after_the_epoch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        let file = fs::File::create(&path).unwrap();
+        for time in [
+            SystemTime::now(),
+            UNIX_EPOCH - Duration::new(86_400 * 365 * 30, 250_000_000),
+        ] {
+            file.set_modified(time).unwrap();
+            let meta = fs::metadata(&path).unwrap();
+            assert_eq!(Stamp::of(&meta).modified(), Some(time));
+        }
     }
 
     #[test]

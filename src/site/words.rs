@@ -66,7 +66,7 @@ impl Site {
     fn post_link(page: &Page) -> Link {
         let label = match page.date {
             Some(date) => format!("{date} {}", page.title),
-            None => page.title.clone(),
+            None => page.title.to_string(),
         };
         Link {
             label,
@@ -134,7 +134,7 @@ impl Site {
             .standalone_pages()
             .into_iter()
             .map(|page| Link {
-                label: page.title.clone(),
+                label: page.title.to_string(),
                 target: link_to(&page.route),
                 is_image: false,
             })
@@ -288,7 +288,7 @@ impl Site {
                 excerpt::excerpt(source.body(), query, EXCERPT_CHARS, typography.ellipsis)
             });
         from_body
-            .or_else(|| page.description.clone())
+            .or_else(|| page.description.as_deref().map(str::to_string))
             .unwrap_or_default()
     }
 }

@@ -257,7 +257,7 @@ pub struct IndexBuilder {
     /// Bytes of words and lists so far, and how many more may come (see [`MAX_INDEX_BYTES`]).
     bytes: usize,
     room: usize,
-    /// Pages left out because the index was full.
+    /// Pages left out: past the room, or not of this builder's run.
     left_out: usize,
 }
 
@@ -354,7 +354,7 @@ impl IndexBuilder {
     pub fn finish_all(builders: Vec<IndexBuilder>) -> SearchIndex {
         let left_out: usize = builders.iter().map(|builder| builder.left_out).sum();
         if left_out > 0 {
-            tracing::warn!("search: {left_out} pages left out, the index being full");
+            tracing::warn!("search: {left_out} pages left out of the index, which is full");
         }
         let documents = builders.iter().map(|b| b.pages.end).max().unwrap_or(0);
         // Every word with its list in each builder, sorted by word, then in builder order.

@@ -78,6 +78,9 @@ pub struct Site {
     pages: Vec<Arc<Page>>,
     /// Indexes into `pages`: the posts, newest first.
     posts: Vec<usize>,
+    /// Indexes into `pages`: the pages that are not posts, by route (home lists them, and a
+    /// blog has a handful among thousands of posts).
+    standalone: Vec<usize>,
     routes: Routes,
     /// Indexes into `pages`, by the path of their sources below the content folder: to
     /// resolve links to sources (see [`Site::page_from`]).
@@ -138,6 +141,7 @@ impl Site {
             folder,
             pages: Vec::new(),
             posts: Vec::new(),
+            standalone: Vec::new(),
             routes: Routes::generated(),
             by_source: Vec::new(),
             tags: Vec::new(),
@@ -184,15 +188,15 @@ impl Site {
             .collect();
         site.by_source
             .sort_by(|&a, &b| pages[a as usize].rel.cmp(&pages[b as usize].rel));
-        site.posts = (0..site.pages.len())
-            .filter(|&i| site.pages[i].is_post)
-            .collect();
-        let pages = &site.pages;
+        site.posts = (0..pages.len()).filter(|&i| pages[i].is_post).collect();
         site.posts.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
             // Newest first; undated posts last; then by title.
             b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
         });
+        site.standalone = (0..pages.len()).filter(|&i| !pages[i].is_post).collect();
+        site.standalone
+            .sort_by(|&a, &b| pages[a].route.cmp(&pages[b].route));
         site.tags = tags::collect(&site.root, &site.pages, &site.posts, &mut site.problems);
         // The archive's first page is claimed before any file; its later pages now.
         let later = Paged::all(site.posts.len()).skip(1);
@@ -502,9 +506,10 @@ impl Site {
 
     /// Pages that are not posts, by route.
     pub fn standalone_pages(&self) -> Vec<&Page> {
-        let mut pages: Vec<&Page> = self.pages().filter(|p| !p.is_post).collect();
-        pages.sort_by(|a, b| a.route.cmp(&b.route));
-        pages
+        self.standalone
+            .iter()
+            .filter_map(|&i| self.page(i))
+            .collect()
     }
 
     /// The pages numbered `numbers` (ascending), indexed as documents `first` and on, as one

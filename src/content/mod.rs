@@ -104,6 +104,7 @@ impl Content {
         let spawned = std::thread::Builder::new()
             .name("search-index".to_string())
             .spawn(move || {
+                yield_to_readers();
                 indexed.build_search_index();
                 built.notify_waiters();
             });
@@ -293,6 +294,22 @@ impl Content {
     }
 }
 
+/// How much lower than the readers' the first index build's CPU priority is (the nice value
+/// added): it takes every core for seconds at 100,000 posts, just as the first readers arrive.
+const INDEX_NICENESS: i32 = 10;
+
+/// Lowers the calling thread's CPU priority for background work; the threads it starts inherit
+/// it (Linux keeps a nice value per thread). A reader's work then gets a core at once, and the
+/// background work still has whatever CPU the readers leave.
+fn yield_to_readers() {
+    let thread = rustix::thread::gettid();
+    let lowered = rustix::process::getpriority_process(Some(thread))
+        .and_then(|nice| rustix::process::setpriority_process(Some(thread), nice + INDEX_NICENESS));
+    if let Err(err) = lowered {
+        tracing::debug!("the search index is built at the readers' priority: {err}");
+    }
+}
+
 /// Runs `work` on the blocking pool; `None` when it did not finish within [`WORK_DEADLINE`]
 /// (it is not stopped, but no reader waits for it) or could not run.
 async fn off_the_workers<T: Send + 'static>(
@@ -390,6 +407,20 @@ fn log_problem(problem: &Problem) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn background_work_yields_to_readers_and_so_do_the_threads_it_starts() {
+        let nice = || rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        std::thread::spawn(move || {
+            let before = nice();
+            yield_to_readers();
+            let after = nice();
+            assert_eq!(after, (before + INDEX_NICENESS).min(19));
+            assert_eq!(std::thread::spawn(nice).join().unwrap(), after);
+        })
+        .join()
+        .unwrap();
+    }
 
     fn capsule() -> (tempfile::TempDir, Settings) {
         let dir = tempfile::tempdir().unwrap();

@@ -75,6 +75,8 @@ pub struct Site {
     root: PathBuf,
     /// The content folder, held open: every file is opened below it.
     folder: Folder,
+    /// In the order of their sources' paths below the content folder (the walk's order), so a
+    /// page is found by its source with a binary search (see [`Site::page_from`]).
     pages: Vec<Arc<Page>>,
     /// Indexes into `pages`: the posts, newest first.
     posts: Vec<usize>,
@@ -82,9 +84,6 @@ pub struct Site {
     /// blog has a handful among thousands of posts).
     standalone: Vec<usize>,
     routes: Routes,
-    /// Indexes into `pages`, by the path of their sources below the content folder: to
-    /// resolve links to sources (see [`Site::page_from`]).
-    by_source: Vec<u32>,
     tags: Vec<Tag>,
     /// Built after the snapshot, from the sources: see [`Site::build_search_index`] and
     /// [`Site::update_search_index`].
@@ -143,7 +142,6 @@ impl Site {
             posts: Vec::new(),
             standalone: Vec::new(),
             routes: Routes::generated(),
-            by_source: Vec::new(),
             tags: Vec::new(),
             search: OnceLock::new(),
             problems: walk.problems,
@@ -183,11 +181,6 @@ impl Site {
             site.add_redirect(&from, &to, &source);
         }
         let pages = &site.pages;
-        site.by_source = (0..pages.len())
-            .filter_map(|i| u32::try_from(i).ok())
-            .collect();
-        site.by_source
-            .sort_by(|&a, &b| pages[a as usize].rel.cmp(&pages[b as usize].rel));
         site.posts = (0..pages.len()).filter(|&i| pages[i].is_post).collect();
         site.posts.sort_by(|&a, &b| {
             let (a, b) = (&pages[a], &pages[b]);
@@ -400,10 +393,10 @@ impl Site {
     /// The page whose source is at `rel` below the content folder.
     pub fn page_from(&self, rel: &str) -> Option<&Page> {
         let found = self
-            .by_source
-            .binary_search_by(|&i| (*self.pages[i as usize].rel).cmp(rel))
+            .pages
+            .binary_search_by(|page| (*page.rel).cmp(rel))
             .ok()?;
-        self.page(self.by_source[found] as usize)
+        self.page(found)
     }
 
     /// Where `page`'s source is, for messages (symlinks the scan vetted resolved).
@@ -874,6 +867,24 @@ mod tests {
         ]);
         let titles: Vec<&str> = site.standalone_pages().iter().map(|p| &*p.title).collect();
         assert_eq!(titles, ["The Heading", "two"]);
+    }
+
+    #[test]
+    fn every_page_is_found_by_its_source() {
+        let (_dir, site) = site_with(&[
+            ("z.md", ""),
+            ("a/b.md", ""),
+            ("a.md", ""),
+            ("a-b.md", ""),
+            ("a/b/c.md", ""),
+            ("posts/2023-01-01-q.md", "---\ndate: 2023-01-01\n---\n"),
+        ]);
+        assert_eq!(site.pages().len(), 6);
+        for page in site.pages() {
+            let found = site.page_from(&page.rel).map(|p| &p.route);
+            assert_eq!(found, Some(&page.route), "{}", page.rel);
+        }
+        assert!(site.page_from("a/c.md").is_none());
     }
 
     #[test]

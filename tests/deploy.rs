@@ -20,12 +20,7 @@ use tokio::net::TcpStream;
 /// The certificate chain a client is shown when it asks for `server_name` (an IP address
 /// sends no SNI).
 async fn chain_seen(addr: SocketAddr, server_name: &str) -> Vec<String> {
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let name = ServerName::try_from(server_name.to_string()).unwrap();
-    let tls = tokio_rustls::TlsConnector::from(common::client_config())
-        .connect(name, tcp)
-        .await
-        .unwrap();
+    let tls = common::tls_connect(addr, common::client_config(), server_name).await;
     let (_, session) = tls.get_ref();
     session
         .peer_certificates()
@@ -232,11 +227,7 @@ async fn a_replaced_certificate_is_served_on_sighup_without_dropping_connections
     let old = chain_seen(addr, "localhost").await;
 
     // A connection in flight across the swap.
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let mut in_flight = tokio_rustls::TlsConnector::from(common::client_config())
-        .connect(ServerName::try_from("localhost").unwrap(), tcp)
-        .await
-        .unwrap();
+    let mut in_flight = common::tls_connect(addr, common::client_config(), "localhost").await;
     in_flight.write_all(b"gemini://localhost/ab").await.unwrap();
 
     // A broken replacement is refused and the old certificate stays.
@@ -410,11 +401,7 @@ async fn a_fifo_in_place_of_the_certificate_is_refused_and_sighup_keeps_working(
 /// The cipher suite a handshake with `client` settles on.
 async fn suite_chosen(addr: SocketAddr, client: ClientConfig) -> rustls::CipherSuite {
     let handshake = async {
-        let tcp = TcpStream::connect(addr).await.unwrap();
-        let tls = tokio_rustls::TlsConnector::from(Arc::new(client))
-            .connect(ServerName::try_from("localhost").unwrap(), tcp)
-            .await
-            .unwrap();
+        let tls = common::tls_connect(addr, Arc::new(client), "localhost").await;
         tls.get_ref().1.negotiated_cipher_suite().unwrap().suite()
     };
     tokio::time::timeout(PATIENCE, handshake)
@@ -465,11 +452,7 @@ async fn sha256_suites_are_chosen_first_and_every_default_suite_still_connects()
 /// fingerprint of the certificate the client holds for the server.
 async fn session(addr: SocketAddr, client: &Arc<ClientConfig>) -> (HandshakeKind, String) {
     let exchange = async {
-        let tcp = TcpStream::connect(addr).await.unwrap();
-        let mut tls = tokio_rustls::TlsConnector::from(client.clone())
-            .connect(ServerName::try_from("localhost").unwrap(), tcp)
-            .await
-            .unwrap();
+        let mut tls = common::tls_connect(addr, client.clone(), "localhost").await;
         // Read to the end: a TLS 1.3 ticket comes after the handshake.
         tls.write_all(b"gemini://localhost/\r\n").await.unwrap();
         let mut reply = Vec::new();

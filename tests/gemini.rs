@@ -239,12 +239,7 @@ async fn plain_text_instead_of_tls_is_closed_without_a_byte() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_client_is_closed_by_the_timeout() {
     let server = TestServer::start(&[], &[]).await;
-    let tcp = tokio::net::TcpStream::connect(server.gemini).await.unwrap();
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let mut tls = tokio_rustls::TlsConnector::from(common::client_config())
-        .connect(name, tcp)
-        .await
-        .unwrap();
+    let mut tls = common::tls_connect(server.gemini, common::client_config(), "localhost").await;
     let mut received = Vec::new();
     // request_timeout_secs is 2 in the test configuration.
     let read = tokio::time::timeout(Duration::from_secs(8), tls.read_to_end(&mut received)).await;

@@ -214,12 +214,8 @@ async fn hundreds_of_idle_connections_do_not_starve_a_reader() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_stalled_mid_request_does_not_hold_up_another() {
     let server = TestServer::start(&[], &[("limits.request_timeout_secs", "30")]).await;
-    let tcp = TcpStream::connect(server.gemini).await.unwrap();
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let mut stalled = tokio_rustls::TlsConnector::from(common::client_config())
-        .connect(name, tcp)
-        .await
-        .unwrap();
+    let mut stalled =
+        common::tls_connect(server.gemini, common::client_config(), "localhost").await;
     stalled.write_all(b"gemini://localhost/ab").await.unwrap();
     stalled.flush().await.unwrap();
     let mut half = TcpStream::connect(server.gopher).await.unwrap();
@@ -283,12 +279,7 @@ async fn rate_limit_answers_44_and_type_3() {
 async fn shutdown_finishes_requests_in_flight_and_refuses_new_ones() {
     let server = TestServer::start(&[], &[("limits.request_timeout_secs", "30")]).await;
     let addr = server.gemini;
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let mut in_flight = tokio_rustls::TlsConnector::from(common::client_config())
-        .connect(name, tcp)
-        .await
-        .unwrap();
+    let mut in_flight = common::tls_connect(addr, common::client_config(), "localhost").await;
     in_flight.write_all(b"gemini://localhost/ab").await.unwrap();
     in_flight.flush().await.unwrap();
     let stopping = tokio::spawn(server.stop());

@@ -236,15 +236,22 @@ pub async fn get(addr: SocketAddr, url: &str) -> Reply {
     request(addr, raw.as_bytes(), "localhost", false).await
 }
 
+/// A TLS connection to `addr` made with `client`, asking for `server_name` (an IP address
+/// sends no SNI).
+pub async fn tls_connect(
+    addr: SocketAddr,
+    client: Arc<ClientConfig>,
+    server_name: &str,
+) -> tokio_rustls::client::TlsStream<TcpStream> {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let name = ServerName::try_from(server_name.to_string()).unwrap();
+    TlsConnector::from(client).connect(name, tcp).await.unwrap()
+}
+
 /// Sends `raw` as it is over TLS to `server_name` (an IP address sends no SNI), optionally
 /// closing the sending side after it, and reads the whole reply.
 pub async fn request(addr: SocketAddr, raw: &[u8], server_name: &str, close_after: bool) -> Reply {
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    let name = ServerName::try_from(server_name.to_string()).unwrap();
-    let mut tls = TlsConnector::from(client_config())
-        .connect(name, tcp)
-        .await
-        .unwrap();
+    let mut tls = tls_connect(addr, client_config(), server_name).await;
     tls.write_all(raw).await.unwrap();
     tls.flush().await.unwrap();
     if close_after {
